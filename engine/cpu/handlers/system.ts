@@ -1,0 +1,57 @@
+// Zicsr, Zifencei and privileged-instruction semantics (unprivileged §9, §6; privileged §3.3, §10.2.1).
+import { csrAccessible, csrRead, csrWrite } from '../csr-file';
+import type { Hart } from '../hart';
+import { RESULT } from '../int64';
+import type { Handler, Op } from '../op';
+import { MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PRIV_M, PRIV_S, PRIV_U } from '../privilege';
+import { mret, sret, wakesFromWfi } from '../traps';
+import { illegal } from './common';
+
+const enum CsrOp { Write, Set, Clear }
+
+function csr(op: CsrOp, immediate: boolean): Handler {
+  return (h: Hart, d: Op) => {
+    const srcLo = immediate ? d.imm : h.lo[d.rs1];
+    const srcHi = immediate ? 0 : h.hi[d.rs1];
+    // csrrw with rd=x0 does not read; csrrs/c with rs1=x0 (or uimm=0) do not write (Unpriv §9.1).
+    const doWrite = op === CsrOp.Write || (immediate ? d.imm !== 0 : d.rs1 !== 0);
+    const doRead = op !== CsrOp.Write || d.rd !== 0;
+    if (!csrAccessible(h, d.csr, doWrite)) { illegal(h, d); return; }
+    let oldLo = 0, oldHi = 0;
+    if (doRead) { oldLo = csrRead(h, d.csr); oldHi = RESULT.hi; }
+    if (doWrite) {
+      let nl = srcLo, nh = srcHi;
+      if (op === CsrOp.Set) { nl = oldLo | srcLo; nh = oldHi | srcHi; }
+      else if (op === CsrOp.Clear) { nl = oldLo & ~srcLo; nh = oldHi & ~srcHi; }
+      csrWrite(h, d.csr, nl, nh, h.fx);
+    }
+    if (doRead) { h.lo[d.rd] = oldLo; h.hi[d.rd] = oldHi; }
+  };
+}
+
+export const SYSTEM_HANDLERS: Record<string, Handler> = {
+  csrrw: csr(CsrOp.Write, false),
+  csrrs: csr(CsrOp.Set, false),
+  csrrc: csr(CsrOp.Clear, false),
+  csrrwi: csr(CsrOp.Write, true),
+  csrrsi: csr(CsrOp.Set, true),
+  csrrci: csr(CsrOp.Clear, true),
+  'fence.i': (h) => h.env.fenceI(h.id),
+  mret: (h, d) => {
+    if (h.priv !== PRIV_M) { illegal(h, d); return; }
+    mret(h, h.fx);
+  },
+  sret: (h, d) => {
+    if (h.priv === PRIV_U || (h.priv === PRIV_S && (h.mstatus & MSTATUS_TSR) !== 0)) { illegal(h, d); return; }
+    sret(h, h.fx);
+  },
+  wfi: (h, d) => {
+    // U-mode always traps (S-mode exists); S-mode traps when TW=1 (Priv §3.1.6.5).
+    if (h.priv === PRIV_U || (h.priv === PRIV_S && (h.mstatus & MSTATUS_TW) !== 0)) { illegal(h, d); return; }
+    if (!wakesFromWfi(h)) h.waitingForInterrupt = true;
+  },
+  'sfence.vma': (h, d) => {
+    if (h.priv === PRIV_U || (h.priv === PRIV_S && (h.mstatus & MSTATUS_TVM) !== 0)) { illegal(h, d); return; }
+    h.fx.translationChanged(h);
+  },
+};

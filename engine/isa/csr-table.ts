@@ -1,0 +1,162 @@
+// The CSR table: every standard CSR's address, name and privilege; write masks and WARL rules for the
+// ones this hart implements (privileged spec §2 "CSR Listing", §3 machine, §10 supervisor, §13 hypervisor).
+
+export type CsrPrivilege = 'U' | 'S' | 'H' | 'M' | 'D';
+
+export interface CsrDef {
+  readonly addr: number;
+  readonly name: string;
+  readonly priv: CsrPrivilege;
+  /** Bits 11:10 = 0b11 mark a read-only CSR (Priv §2.1). */
+  readonly readOnly: boolean;
+  readonly summary: string;
+  readonly spec: string;
+  /** Implemented by the hart; unimplemented CSRs raise illegal-instruction. */
+  readonly implemented: boolean;
+  /** Bits software can write (the rest are read-only or WARL-fixed); absent = handled by the CSR's own rule. */
+  readonly writeMask?: bigint;
+  /** How illegal writes are legalized, when more than the mask. */
+  readonly warl?: string;
+}
+
+type Row = [addr: number, name: string, summary: string, spec: string, impl?: { mask?: bigint; warl?: string } | false];
+
+const S_INT = (1n << 1n) | (1n << 5n) | (1n << 9n); // SSIP, STIP, SEIP
+const M_STATUS_MASK = 0x7e19aan; // SIE MIE SPIE MPIE SPP MPP MPRV SUM MXR TVM TW TSR
+const S_STATUS_MASK = 0xc0122n; // SIE SPIE SPP SUM MXR
+
+const ROWS: Row[] = [
+  // Unprivileged floating-point CSRs (F is not implemented: named for the disassembler only)
+  [0x001, 'fflags', 'Floating-point accrued exceptions', 'Unpriv §11.2', false],
+  [0x002, 'frm', 'Floating-point dynamic rounding mode', 'Unpriv §11.2', false],
+  [0x003, 'fcsr', 'Floating-point control and status', 'Unpriv §11.2', false],
+  // Unprivileged counters
+  [0xc00, 'cycle', 'Cycle counter (read-only shadow of mcycle)', 'Unpriv §10.1; Priv §3.1.11', {}],
+  [0xc01, 'time', 'Real-time counter (CLINT mtime)', 'Unpriv §10.1', {}],
+  [0xc02, 'instret', 'Instructions retired (read-only shadow of minstret)', 'Unpriv §10.1', {}],
+  // Supervisor
+  [0x100, 'sstatus', 'Supervisor status: a restricted view of mstatus', 'Priv §10.1.1', { mask: S_STATUS_MASK }],
+  [0x104, 'sie', 'Supervisor interrupt enable: view of mie through mideleg', 'Priv §10.1.3', { mask: S_INT }],
+  [0x105, 'stvec', 'Supervisor trap vector base and mode', 'Priv §10.1.2', { warl: 'MODE 0 (direct) or 1 (vectored); a write with MODE ≥ 2 is ignored, as QEMU does' }],
+  [0x106, 'scounteren', 'Supervisor counter enable', 'Priv §10.1.5', { mask: 0xffffffffn }],
+  [0x10a, 'senvcfg', 'Supervisor environment configuration', 'Priv §10.1.10', { mask: 0x1n }],
+  [0x140, 'sscratch', 'Supervisor scratch', 'Priv §10.1.6', { mask: -1n }],
+  [0x141, 'sepc', 'Supervisor exception pc', 'Priv §10.1.7', { mask: -2n, warl: 'bit 0 reads as zero' }],
+  [0x142, 'scause', 'Supervisor trap cause', 'Priv §10.1.8', { mask: -1n }],
+  [0x143, 'stval', 'Supervisor trap value', 'Priv §10.1.9', { mask: -1n }],
+  [0x144, 'sip', 'Supervisor interrupt pending: view of mip through mideleg', 'Priv §10.1.3', { mask: 1n << 1n }],
+  [0x14d, 'stimecmp', 'Supervisor timer compare (Sstc)', 'Sstc §1', false],
+  [0x180, 'satp', 'Supervisor address translation and protection', 'Priv §10.1.11', { warl: 'only MODE=Bare is implemented yet; writes of other modes have no effect' }],
+  [0x5a8, 'scontext', 'Supervisor context (debug)', 'Debug spec §5.7', false],
+  // Hypervisor and virtual supervisor (the H extension lands in a later issue)
+  [0x600, 'hstatus', 'Hypervisor status', 'Priv §13.2.1', false],
+  [0x602, 'hedeleg', 'Hypervisor exception delegation', 'Priv §13.2.2', false],
+  [0x603, 'hideleg', 'Hypervisor interrupt delegation', 'Priv §13.2.2', false],
+  [0x604, 'hie', 'Hypervisor interrupt enable', 'Priv §13.2.3', false],
+  [0x605, 'htimedelta', 'Delta of VS/VU time from real time', 'Priv §13.2.7', false],
+  [0x606, 'hcounteren', 'Hypervisor counter enable', 'Priv §13.2.6', false],
+  [0x607, 'hgeie', 'Hypervisor guest external interrupt enable', 'Priv §13.2.4', false],
+  [0x60a, 'henvcfg', 'Hypervisor environment configuration', 'Priv §13.2.5', false],
+  [0x643, 'htval', 'Hypervisor trap value (guest physical address >> 2)', 'Priv §13.2.8', false],
+  [0x644, 'hip', 'Hypervisor interrupt pending', 'Priv §13.2.3', false],
+  [0x645, 'hvip', 'Hypervisor virtual interrupt pending', 'Priv §13.2.3', false],
+  [0x64a, 'htinst', 'Hypervisor trap instruction', 'Priv §13.2.9', false],
+  [0x680, 'hgatp', 'Hypervisor guest address translation and protection', 'Priv §13.2.10', false],
+  [0x6a8, 'hcontext', 'Hypervisor context (debug)', 'Debug spec §5.7', false],
+  [0xe12, 'hgeip', 'Hypervisor guest external interrupt pending', 'Priv §13.2.4', false],
+  [0x200, 'vsstatus', 'Virtual supervisor status', 'Priv §13.2.11', false],
+  [0x204, 'vsie', 'Virtual supervisor interrupt enable', 'Priv §13.2.12', false],
+  [0x205, 'vstvec', 'Virtual supervisor trap vector', 'Priv §13.2.13', false],
+  [0x240, 'vsscratch', 'Virtual supervisor scratch', 'Priv §13.2.14', false],
+  [0x241, 'vsepc', 'Virtual supervisor exception pc', 'Priv §13.2.15', false],
+  [0x242, 'vscause', 'Virtual supervisor trap cause', 'Priv §13.2.16', false],
+  [0x243, 'vstval', 'Virtual supervisor trap value', 'Priv §13.2.17', false],
+  [0x244, 'vsip', 'Virtual supervisor interrupt pending', 'Priv §13.2.12', false],
+  [0x24d, 'vstimecmp', 'Virtual supervisor timer compare (Sstc)', 'Sstc §1', false],
+  [0x280, 'vsatp', 'Virtual supervisor address translation', 'Priv §13.2.18', false],
+  // Machine information
+  [0xf11, 'mvendorid', 'Vendor ID (0: non-commercial)', 'Priv §3.1.2', {}],
+  [0xf12, 'marchid', 'Architecture ID', 'Priv §3.1.3', {}],
+  [0xf13, 'mimpid', 'Implementation ID', 'Priv §3.1.4', {}],
+  [0xf14, 'mhartid', 'Hart ID', 'Priv §3.1.5', {}],
+  [0xf15, 'mconfigptr', 'Pointer to configuration data structure (0: none)', 'Priv §3.1.17', {}],
+  // Machine trap setup and handling
+  [0x300, 'mstatus', 'Machine status', 'Priv §3.1.6', { mask: M_STATUS_MASK, warl: 'MPP keeps its old value when written with the reserved value 2' }],
+  [0x301, 'misa', 'ISA and extensions (read-only here: RV64IMACSU)', 'Priv §3.1.1', { mask: 0n }],
+  [0x302, 'medeleg', 'Machine exception delegation', 'Priv §3.1.8', { mask: 0xb3ffn, warl: 'ecall-from-M (11) and reserved causes are not delegable' }],
+  [0x303, 'mideleg', 'Machine interrupt delegation', 'Priv §3.1.8', { mask: S_INT }],
+  [0x304, 'mie', 'Machine interrupt enable', 'Priv §3.1.9', { mask: 0xaaan }],
+  [0x305, 'mtvec', 'Machine trap vector base and mode', 'Priv §3.1.7', { warl: 'MODE 0 (direct) or 1 (vectored); a write with MODE ≥ 2 is ignored, as QEMU does' }],
+  [0x306, 'mcounteren', 'Machine counter enable', 'Priv §3.1.11', { mask: 0xffffffffn }],
+  [0x30a, 'menvcfg', 'Machine environment configuration', 'Priv §3.1.18', { mask: 0x1n }],
+  [0x320, 'mcountinhibit', 'Machine counter inhibit (CY, IR)', 'Priv §3.1.12', { mask: 0x5n }],
+  [0x340, 'mscratch', 'Machine scratch', 'Priv §3.1.13', { mask: -1n }],
+  [0x341, 'mepc', 'Machine exception pc', 'Priv §3.1.14', { mask: -2n, warl: 'bit 0 reads as zero' }],
+  [0x342, 'mcause', 'Machine trap cause', 'Priv §3.1.15', { mask: -1n }],
+  [0x343, 'mtval', 'Machine trap value', 'Priv §3.1.16', { mask: -1n }],
+  [0x344, 'mip', 'Machine interrupt pending', 'Priv §3.1.9', { mask: S_INT, warl: 'MSIP, MTIP, MEIP follow the CLINT and PLIC lines' }],
+  [0x34a, 'mtinst', 'Machine trap instruction (H extension)', 'Priv §13.2.9', false],
+  [0x34b, 'mtval2', 'Machine second trap value (H extension)', 'Priv §13.2.9', false],
+  [0x747, 'mseccfg', 'Machine security configuration', 'Priv §3.1.21', false],
+  // Machine counters
+  [0xb00, 'mcycle', 'Machine cycle counter', 'Priv §3.1.11', { mask: -1n }],
+  [0xb02, 'minstret', 'Machine instructions-retired counter', 'Priv §3.1.11', { mask: -1n }],
+  // Debug and trigger CSRs (not implemented)
+  [0x7a0, 'tselect', 'Debug/trace trigger select', 'Debug spec §5.7', false],
+  [0x7a1, 'tdata1', 'Trigger data 1', 'Debug spec §5.7', false],
+  [0x7a2, 'tdata2', 'Trigger data 2', 'Debug spec §5.7', false],
+  [0x7a3, 'tdata3', 'Trigger data 3', 'Debug spec §5.7', false],
+  [0x7a8, 'mcontext', 'Machine context (debug)', 'Debug spec §5.7', false],
+  [0x7b0, 'dcsr', 'Debug control and status', 'Debug spec §4.9', false],
+  [0x7b1, 'dpc', 'Debug pc', 'Debug spec §4.9', false],
+  [0x7b2, 'dscratch0', 'Debug scratch 0', 'Debug spec §4.9', false],
+  [0x7b3, 'dscratch1', 'Debug scratch 1', 'Debug spec §4.9', false],
+];
+
+// Families: PMP (16 entries; RV64 has only the even pmpcfg registers), HPM counters and events (hardwired to 0).
+const PMP_ENTRIES = 16;
+for (let i = 0; i < 16; i++) {
+  const impl = i % 2 === 0 && i < PMP_ENTRIES / 4 ? { warl: 'locked entries ignore writes; W=1,R=0 is reserved and is stored as 0' } : false;
+  ROWS.push([0x3a0 + i, `pmpcfg${i}`, `PMP configuration of entries ${i * 4}–${i * 4 + 7 > 63 ? 63 : i * 4 + 7}`, 'Priv §3.7.1', impl]);
+}
+for (let i = 0; i < 64; i++) {
+  ROWS.push([0x3b0 + i, `pmpaddr${i}`, `PMP address ${i} (physical address bits 55:2)`, 'Priv §3.7.1',
+    i < PMP_ENTRIES ? { mask: (1n << 54n) - 1n, warl: 'locked entries ignore writes' } : false]);
+}
+for (let i = 3; i < 32; i++) {
+  ROWS.push([0xc00 + i, `hpmcounter${i}`, `Hardware performance counter ${i} (hardwired to 0)`, 'Unpriv §10.3', {}]);
+  ROWS.push([0xb00 + i, `mhpmcounter${i}`, `Machine performance counter ${i} (hardwired to 0)`, 'Priv §3.1.11', { mask: 0n }]);
+  ROWS.push([0x320 + i, `mhpmevent${i}`, `Machine performance event selector ${i} (hardwired to 0)`, 'Priv §3.1.11', { mask: 0n }]);
+}
+
+function privOf(addr: number): CsrPrivilege {
+  switch ((addr >> 8) & 3) {
+    case 0: return 'U';
+    case 1: return 'S';
+    case 2: return 'H';
+    default: return (addr & 0xff0) === 0x7b0 ? 'D' : 'M';
+  }
+}
+
+export const CSRS: readonly CsrDef[] = ROWS.map(([addr, name, summary, spec, impl]) => ({
+  addr, name, summary, spec,
+  priv: privOf(addr),
+  readOnly: ((addr >> 10) & 3) === 3,
+  implemented: impl !== false && impl !== undefined,
+  writeMask: impl ? impl.mask : undefined,
+  warl: impl ? impl.warl : undefined,
+}));
+
+const BY_ADDR = new Map(CSRS.map((c) => [c.addr, c]));
+const BY_NAME = new Map(CSRS.map((c) => [c.name, c]));
+
+export function csrByAddress(addr: number): CsrDef | undefined {
+  return BY_ADDR.get(addr);
+}
+export function csrByName(name: string): CsrDef | undefined {
+  return BY_NAME.get(name);
+}
+/** Name as objdump prints it: the standard name, else hex. */
+export function csrName(addr: number): string {
+  return BY_ADDR.get(addr)?.name ?? `0x${addr.toString(16)}`;
+}

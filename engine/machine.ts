@@ -1,0 +1,243 @@
+// The `virt` board: harts, RAM, bus and devices at QEMU's addresses, ELF loading, and the run loop that
+// interleaves harts in deterministic slices and stops on guest exit, budget, idleness or request.
+import { CsrSideEffects } from './cpu/csr-file';
+import { resetCsrs } from './cpu/csr-file';
+import { Hart } from './cpu/hart';
+import { Interpreter } from './cpu/interpreter';
+import { TrapListener, wakesFromWfi } from './cpu/traps';
+import { Bus } from './devices/bus';
+import { Clint } from './devices/clint';
+import { ConsoleIO, InterruptLines, PowerEvent } from './devices/device';
+import { Ram } from './devices/ram';
+import { SifiveTest } from './devices/syscon';
+import { Uart16550 } from './devices/uart16550';
+import { VIRT } from './devices/virt-map';
+import { checkSegmentsFit, ElfImage } from './loader/elf';
+import { HartMemory } from './mmu/hart-memory';
+import { PAGE_WATCHED, PhysicalMemory } from './mmu/physical-memory';
+
+/** Instructions per 10 MHz mtime tick: time follows retired work, so runs are deterministic
+ *  (a nominal 100 MIPS guest clock). */
+export const INSNS_PER_TICK = 10;
+/** Longest stretch one hart runs before the next hart (and the host event loop) gets a turn. */
+export const SLICE = 10_000;
+
+export interface MachineOptions {
+  ramSize?: number;
+  harts?: number;
+  console: ConsoleIO;
+}
+
+export type StopReason =
+  | { kind: 'exit'; code: number; via: 'test-device' | 'htif' }
+  | { kind: 'reset' }
+  | { kind: 'budget' }
+  | { kind: 'idle' }
+  | { kind: 'paused' };
+
+export class Machine implements TrapListener {
+  readonly ram: Ram;
+  readonly bus: Bus;
+  readonly phys: PhysicalMemory;
+  readonly harts: Hart[] = [];
+  readonly interp: Interpreter;
+  readonly uart: Uart16550;
+  readonly clint: Clint;
+  /** Machine time in instruction units (mtime = time / INSNS_PER_TICK); idle periods skip ahead. */
+  private time = 0;
+  private sliceStartTime = 0;
+  private sliceStartInstret = 0;
+  private current: Hart | undefined;
+  private pendingStop: StopReason | undefined;
+  private tohost = -1;
+  private fromhost = -1;
+  private pauseRequested = false;
+  private readonly console: ConsoleIO;
+
+  constructor(opts: MachineOptions) {
+    this.console = opts.console;
+    const ramSize = opts.ramSize ?? 128 * 1024 * 1024;
+    this.ram = new Ram(VIRT.dram.base, ramSize);
+    this.bus = new Bus(this.ram);
+    this.phys = new PhysicalMemory(this.bus);
+    this.interp = new Interpreter(this.phys);
+    this.interp.listener = this;
+    const nHarts = opts.harts ?? 1;
+    const lines: InterruptLines = {
+      setPending: (hartId, bit, level) => {
+        const h = this.harts[hartId];
+        if (!h) return;
+        const m = 1 << bit;
+        h.mipLines = level ? h.mipLines | m : h.mipLines & ~m;
+        h.interruptCheck = true;
+      },
+    };
+    this.clint = new Clint(nHarts, lines, () => Math.floor(this.now() / INSNS_PER_TICK));
+    this.uart = new Uart16550(opts.console);
+    this.bus.attach(VIRT.test.base, new SifiveTest((ev) => this.onPower(ev)));
+    this.bus.attach(VIRT.clint.base, this.wrapClint(this.clint));
+    this.bus.attach(VIRT.uart0.base, this.uart);
+    const fx: CsrSideEffects = {
+      translationChanged: (h) => { h.mem.flush(); this.interp.resetFetch(h); },
+      pmpChanged: (h) => { h.mem.recomputePmp(); h.mem.flush(); this.interp.resetFetch(h); },
+    };
+    for (let i = 0; i < nHarts; i++) {
+      const h = new Hart(i, {
+        mtime: () => this.clint.mtimeHi() * 4294967296 + this.clint.mtimeLo(),
+        fenceI: () => this.interp.flushAll(),
+      });
+      h.mem = new HartMemory(this.phys, h);
+      h.fx = fx;
+      this.harts.push(h);
+    }
+    this.phys.addObserver({ onStore: (paddr, _w, flags) => { if (flags & PAGE_WATCHED) this.onWatchedStore(paddr); } });
+  }
+
+  /** mtimecmp writes can move the next deadline earlier: end the slice so it is recomputed. */
+  private wrapClint(clint: Clint): Clint {
+    const write = clint.write.bind(clint);
+    clint.write = (offset, width, value) => {
+      write(offset, width, value);
+      if (this.current) this.interp.requestYield(this.current);
+    };
+    return clint;
+  }
+
+  /** Machine time in instruction units, exact at every instruction of the running slice. */
+  now(): number {
+    return this.current ? this.sliceStartTime + (this.current.instret - this.sliceStartInstret) : this.time;
+  }
+
+  /** Loads an ELF's segments into RAM, points every hart at its entry (a0 = hartid, a1 = 0: no DTB yet). */
+  load(img: ElfImage, fileName: string): void {
+    checkSegmentsFit(img, this.ram.base, this.ram.size, fileName);
+    for (const s of img.segments) {
+      const off = s.paddr - this.ram.base;
+      this.ram.u8.fill(0, off, off + s.memSize);
+      this.ram.u8.set(s.fileBytes, off);
+    }
+    this.interp.flushAll();
+    for (const h of this.harts) {
+      h.pc = img.entry;
+      h.setX(10, BigInt(h.id));
+      h.setX(11, 0n);
+    }
+    if (img.tohost !== undefined) {
+      this.tohost = img.tohost;
+      this.fromhost = img.fromhost ?? -1;
+      this.phys.watch(img.tohost, 8);
+    }
+  }
+
+  reset(): void {
+    for (const h of this.harts) {
+      resetCsrs(h);
+      h.priv = 3;
+      h.lo.fill(0); h.hi.fill(0);
+      h.waitingForInterrupt = false;
+      h.interruptCheck = true;
+      h.fx.pmpChanged(h);
+    }
+  }
+
+  /** Runs until the guest exits, `maxSteps` instructions have been attempted, or it goes idle. */
+  run(maxSteps: number): StopReason {
+    let executed = 0;
+    while (true) {
+      if (this.pendingStop) { const s = this.pendingStop; this.pendingStop = undefined; return s; }
+      if (this.pauseRequested) { this.pauseRequested = false; return { kind: 'paused' }; }
+      if (executed >= maxSteps) return { kind: 'budget' };
+      this.clint.update();
+      let anyRan = false;
+      const budget = Math.min(SLICE, maxSteps - executed, this.instructionsToNextDeadline());
+      for (const h of this.harts) {
+        if (h.waitingForInterrupt && !wakesFromWfi(h)) continue;
+        if (h.waitingForInterrupt) { h.waitingForInterrupt = false; h.interruptCheck = true; }
+        this.current = h;
+        this.sliceStartTime = this.time;
+        this.sliceStartInstret = h.instret;
+        const n = this.interp.run(h, budget);
+        this.current = undefined;
+        executed += n;
+        if (n > 0) anyRan = true;
+        if (this.pendingStop) break;
+      }
+      this.time += budget;
+      if (!anyRan && !this.pendingStop) {
+        // Every hart sleeps in wfi: skip to the next timer deadline, or report idleness.
+        const skip = this.instructionsToNextDeadline();
+        if (!Number.isFinite(skip)) return { kind: 'idle' };
+        this.time += Math.max(0, skip - budget);
+      }
+    }
+  }
+
+  /** Executes exactly one instruction (or takes one trap) on a hart: the debugger's stepping primitive. */
+  step(hartId = 0): StopReason | undefined {
+    const h = this.harts[hartId];
+    this.clint.update();
+    if (h.waitingForInterrupt && wakesFromWfi(h)) { h.waitingForInterrupt = false; h.interruptCheck = true; }
+    this.current = h;
+    this.sliceStartTime = this.time;
+    this.sliceStartInstret = h.instret;
+    this.interp.run(h, 1);
+    this.current = undefined;
+    this.time += 1;
+    const s = this.pendingStop;
+    this.pendingStop = undefined;
+    return s;
+  }
+
+  /** Asks a running run() to return at the next instruction boundary. */
+  pause(): void {
+    this.pauseRequested = true;
+    if (this.current) this.interp.requestYield(this.current);
+  }
+
+  private instructionsToNextDeadline(): number {
+    let best = Infinity;
+    for (const h of this.harts) best = Math.min(best, this.clint.ticksUntilNextTimer(h.id));
+    if (!Number.isFinite(best)) return Infinity;
+    const intoTick = this.time % INSNS_PER_TICK;
+    return Math.max(1, best * INSNS_PER_TICK - intoTick);
+  }
+
+  private requestStop(reason: StopReason): void {
+    this.pendingStop = reason;
+    if (this.current) this.interp.requestYield(this.current);
+  }
+
+  private onPower(ev: PowerEvent): void {
+    if (ev.kind === 'pass') this.requestStop({ kind: 'exit', code: 0, via: 'test-device' });
+    else if (ev.kind === 'fail') this.requestStop({ kind: 'exit', code: ev.code, via: 'test-device' });
+    else this.requestStop({ kind: 'reset' });
+  }
+
+  /** HTIF (Spike's host-target interface): a write to tohost carries device, command and payload. */
+  private onWatchedStore(paddr: number): void {
+    if (this.tohost < 0 || paddr < this.tohost || paddr >= this.tohost + 8) return;
+    const off = this.tohost - this.ram.base;
+    const lo = this.ram.view.getUint32(off, true), hi = this.ram.view.getUint32(off + 4, true);
+    if (lo === 0 && hi === 0) return;
+    const device = hi >>> 24, cmd = (hi >>> 16) & 0xff;
+    if (device === 0 && cmd === 0 && (lo & 1) === 1) {
+      const payload = BigInt(hi & 0xffff) << 32n | BigInt(lo);
+      this.requestStop({ kind: 'exit', code: Number(payload >> 1n), via: 'htif' });
+      return;
+    }
+    if (device === 1 && cmd === 1) {
+      this.consoleWrite(lo & 0xff);
+      this.ram.view.setUint32(off, 0, true); this.ram.view.setUint32(off + 4, 0, true);
+      if (this.fromhost >= 0) {
+        const f = this.fromhost - this.ram.base;
+        this.ram.view.setUint32(f, 1, true); this.ram.view.setUint32(f + 4, (1 << 24) | (1 << 16), true);
+      }
+    }
+  }
+
+  private consoleWrite(byte: number): void {
+    this.console.write(byte);
+  }
+
+  onTrap(): void { /* the VMM and debugger attach here in later issues */ }
+}

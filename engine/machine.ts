@@ -194,9 +194,14 @@ export class Machine implements TrapListener {
     if (this.current) this.interp.requestYield(this.current);
   }
 
+  /** Instructions until some hart's timer comparison next becomes true (a timer already due raised its
+   *  MTIP at update() and has no future edge). */
   private instructionsToNextDeadline(): number {
     let best = Infinity;
-    for (const h of this.harts) best = Math.min(best, this.clint.ticksUntilNextTimer(h.id));
+    for (const h of this.harts) {
+      const t = this.clint.ticksUntilNextTimer(h.id);
+      if (t > 0) best = Math.min(best, t);
+    }
     if (!Number.isFinite(best)) return Infinity;
     const intoTick = this.time % INSNS_PER_TICK;
     return Math.max(1, best * INSNS_PER_TICK - intoTick);

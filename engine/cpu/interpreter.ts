@@ -72,6 +72,7 @@ export class Interpreter implements StoreObserver {
    *  Stops early when the hart waits for an interrupt or `stop()` is requested. */
   run(h: Hart, budget: number): number {
     const w = this.window(h);
+    this.yieldRequested = false; // a request that arrived after the last run() ended is stale
     let n = 0;
     while (n < budget) {
       if (h.interruptCheck) {

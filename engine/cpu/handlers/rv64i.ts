@@ -1,7 +1,7 @@
 // RV64I semantics, one handler per instruction (unprivileged spec chapters 2 and 4).
 import type { Hart } from '../hart';
 import { ltSigned, ltUnsigned } from '../int64';
-import type { Handler, Op } from '../op';
+import type { Handler } from '../op';
 import { Cause } from '../privilege';
 import { EA, ea, pcFromPair, setFromNumber, setW } from './common';
 
@@ -63,8 +63,6 @@ function load(width: 1 | 2 | 4 | 8, signed: boolean): Handler {
   }
 }
 
-function imm(d: Op): number { return d.imm; }
-
 export const RV64I_HANDLERS: Record<string, Handler> = {
   lui: (h, d) => setW(h, d.rd, d.imm),
   auipc: (h, d) => setFromNumber(h, d.rd, h.pc + d.imm),
@@ -89,7 +87,7 @@ export const RV64I_HANDLERS: Record<string, Handler> = {
   addi: (h, d) => add(h, d.rd, h.lo[d.rs1], h.hi[d.rs1], d.imm, d.imm >> 31),
   slti: (h, d) => setW(h, d.rd, ltSigned(h.lo[d.rs1], h.hi[d.rs1], d.imm, d.imm >> 31) ? 1 : 0),
   sltiu: (h, d) => setW(h, d.rd, ltUnsigned(h.lo[d.rs1], h.hi[d.rs1], d.imm, d.imm >> 31) ? 1 : 0),
-  xori: (h, d) => { h.lo[d.rd] = h.lo[d.rs1] ^ imm(d); h.hi[d.rd] = h.hi[d.rs1] ^ (d.imm >> 31); },
+  xori: (h, d) => { h.lo[d.rd] = h.lo[d.rs1] ^ d.imm; h.hi[d.rd] = h.hi[d.rs1] ^ (d.imm >> 31); },
   ori: (h, d) => { h.lo[d.rd] = h.lo[d.rs1] | d.imm; h.hi[d.rd] = h.hi[d.rs1] | (d.imm >> 31); },
   andi: (h, d) => { h.lo[d.rd] = h.lo[d.rs1] & d.imm; h.hi[d.rd] = h.hi[d.rs1] & (d.imm >> 31); },
   slli: (h, d) => { const l = shl(h.lo[d.rs1], h.hi[d.rs1], d.imm); h.lo[d.rd] = l; h.hi[d.rd] = SHIFT.hi; },
@@ -118,5 +116,6 @@ export const RV64I_HANDLERS: Record<string, Handler> = {
   fence: () => undefined,
   'fence.tso': () => undefined,
   ecall: (h) => h.raise(Cause.EcallFromU + h.priv),
-  ebreak: (h) => { const pc = h.pc; h.raise(Cause.Breakpoint, pc | 0, Math.floor(pc / 4294967296) | 0); },
+  // mtval = 0 for breakpoints, as QEMU reports them (the spec also allows the pc).
+  ebreak: (h) => h.raise(Cause.Breakpoint),
 };

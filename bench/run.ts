@@ -1,0 +1,60 @@
+// `npm run bench`: the CPU-bound guest on Ringside's interpreter and on QEMU in the same run, in guest MIPS.
+// Figures go to docs/performance.md with the command that produced them; tests never time anything.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Machine } from '../engine/machine';
+import { parseElf } from '../engine/loader/elf';
+
+const ROOT = path.join(__dirname, '..', '..');
+const GUEST = path.join(ROOT, 'guests', 'bin', process.env.RINGSIDE_BENCH_GUEST ?? 'bench.elf');
+
+interface Result { name: string; seconds: number; instructions: number; output: string; ok: boolean }
+
+function runRingside(): Result {
+  const out: number[] = [];
+  const m = new Machine({ console: { write: (b) => out.push(b) } });
+  m.load(parseElf(new Uint8Array(fs.readFileSync(GUEST)), GUEST), GUEST);
+  const t0 = process.hrtime.bigint();
+  const stop = m.run(Number.MAX_SAFE_INTEGER);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const h = m.harts[0];
+  const tlb = h.mem.stats;
+  process.stdout.write(`  ringside TLB: ${tlb.misses} slow-path accesses, ${tlb.flushes} flushes; decoded pages dropped: ${m.interp.invalidations}\n`);
+  return {
+    name: 'ringside (interpreter)', seconds, instructions: h.instret,
+    output: Buffer.from(out).toString('latin1'), ok: stop.kind === 'exit' && stop.code === 0,
+  };
+}
+
+function runQemu(instructions: number): Result | undefined {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('qemu-system-riscv64', ['-machine', 'virt', '-bios', 'none', '-nographic', '-m', '128M', '-kernel', GUEST],
+    { encoding: 'latin1', timeout: 600_000 });
+  if (r.error) return undefined;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  // Same deterministic program: QEMU retires the instructions Ringside counted (plus its 6-instruction reset stub).
+  return { name: 'qemu-system-riscv64 (TCG)', seconds, instructions, output: r.stdout, ok: r.status === 0 };
+}
+
+function main(): void {
+  if (!fs.existsSync(GUEST)) throw new Error(`${GUEST} is missing: run make -C guests`);
+  process.stdout.write(`benchmark guest: ${path.relative(ROOT, GUEST)}\n`);
+  const ours = runRingside();
+  const qemu = runQemu(ours.instructions);
+  const rows = [ours, ...(qemu ? [qemu] : [])];
+  process.stdout.write('\n| engine | guest instructions | seconds | guest MIPS | self-check |\n|---|---:|---:|---:|---|\n');
+  for (const r of rows) {
+    const mips = r.instructions / r.seconds / 1e6;
+    process.stdout.write(`| ${r.name} | ${r.instructions} | ${r.seconds.toFixed(2)} | ${mips.toFixed(1)} | ${r.ok ? 'ok' : 'FAILED'} |\n`);
+  }
+  if (qemu) {
+    const ratio = qemu.seconds / ours.seconds;
+    process.stdout.write(`\nringside / qemu speed ratio: ${ratio.toFixed(3)} (QEMU is ${(1 / ratio).toFixed(1)}x faster)\n`);
+  } else {
+    process.stdout.write('\nqemu-system-riscv64 not found: QEMU column skipped\n');
+  }
+  if (!rows.every((r) => r.ok)) { process.stderr.write('a benchmark run failed its self-check\n'); process.exitCode = 1; }
+}
+
+main();

@@ -1,0 +1,137 @@
+// The `ringside` command: runs a guest ELF on the engine with the terminal as its UART console.
+import * as fs from 'fs';
+import { Machine, StopReason } from '../engine/machine';
+import { ElfError, parseElf } from '../engine/loader/elf';
+import { parseRunArgs, RunOptions, USAGE, UsageError } from './args';
+import { snapshot, traceLine } from './trace';
+
+/** Instructions per host turn: long enough to amortize, short enough that Ctrl-A x and input stay prompt. */
+const HOST_TURN = 2_000_000;
+const CTRL_A = 0x01;
+
+class BufferedConsole {
+  private buf: number[] = [];
+  write(byte: number): void {
+    this.buf.push(byte);
+    if (this.buf.length >= 4096) this.flush();
+  }
+  flush(): void {
+    if (this.buf.length === 0) return;
+    fs.writeSync(1, Buffer.from(this.buf));
+    this.buf = [];
+  }
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`ringside: ${message}\n`);
+  process.exit(code);
+}
+
+function loadGuest(opts: RunOptions, console: BufferedConsole): Machine {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(opts.file));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    fail(err.code === 'ENOENT' ? `${opts.file}: no such file` : `${opts.file}: ${err.message}`);
+  }
+  const machine = new Machine({ console, ramSize: opts.memory });
+  machine.load(parseElf(bytes, opts.file), opts.file);
+  return machine;
+}
+
+/** Terminal input goes to the UART; Ctrl-A x quits as in QEMU, Ctrl-A Ctrl-A sends a literal Ctrl-A. */
+function attachStdin(machine: Machine, quit: () => void): () => void {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const onData = (d: Buffer) => machine.uart.pushInput(d);
+    stdin.on('data', onData);
+    stdin.on('error', () => undefined);
+    return () => { stdin.off('data', onData); stdin.pause(); };
+  }
+  stdin.setRawMode(true);
+  let escape = false;
+  const onData = (d: Buffer) => {
+    for (const b of d) {
+      if (escape) {
+        escape = false;
+        if (b === 0x78 /* x */) { quit(); return; }
+        machine.uart.pushInput([b === CTRL_A ? CTRL_A : b]);
+      } else if (b === CTRL_A) escape = true;
+      else machine.uart.pushInput([b]);
+    }
+  };
+  stdin.on('data', onData);
+  return () => { stdin.off('data', onData); stdin.setRawMode(false); stdin.pause(); };
+}
+
+function report(reason: StopReason, opts: RunOptions): number {
+  switch (reason.kind) {
+    case 'exit': return reason.code;
+    case 'reset': process.stderr.write('ringside: guest requested a reset; stopping\n'); return 0;
+    case 'budget': process.stderr.write(`ringside: guest did not exit within ${opts.maxInsns} instructions\n`); return 124;
+    case 'idle': process.stderr.write('ringside: guest is idle: every hart waits for an interrupt that nothing can raise\n'); return 3;
+    case 'paused': process.stderr.write('ringside: terminated (Ctrl-A x)\n'); return 130;
+  }
+}
+
+async function run(opts: RunOptions): Promise<number> {
+  const console = new BufferedConsole();
+  const machine = loadGuest(opts, console);
+  let quit = false;
+  const detach = attachStdin(machine, () => { quit = true; machine.pause(); });
+  let executed = 0;
+  let reason: StopReason | undefined;
+  try {
+    while (!reason) {
+      if (quit) { reason = { kind: 'paused' }; break; }
+      if (opts.trace) {
+        const h = machine.harts[0];
+        const before = snapshot(machine, h);
+        reason = machine.step(0);
+        executed++;
+        console.flush();
+        process.stdout.write(traceLine(machine, h, before) + '\n');
+        if (!reason && executed >= opts.maxInsns) reason = { kind: 'budget' };
+        if (executed % 4096 === 0) await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const turn = Math.min(HOST_TURN, opts.maxInsns - executed);
+      const before = machine.harts.reduce((s, h) => s + h.instret, 0);
+      const r = machine.run(turn);
+      executed += Math.max(1, machine.harts.reduce((s, h) => s + h.instret, 0) - before);
+      console.flush();
+      if (r.kind === 'budget') {
+        if (executed >= opts.maxInsns) reason = r;
+      } else if (r.kind !== 'paused' || quit) reason = r;
+      await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    console.flush();
+    detach();
+  }
+  return report(reason, opts);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'run') fail(`unknown command '${command}' (try: ringside run FILE.elf)\n${USAGE}`);
+  try {
+    return await run(parseRunArgs(rest));
+  } catch (e) {
+    if (e instanceof UsageError) fail(`${e.message}\n${USAGE}`);
+    if (e instanceof ElfError) fail(e.message);
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    process.stderr.write(`ringside: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(70);
+  });
+}

@@ -1,0 +1,113 @@
+// The `ringside` command end to end: exit status from the guest, console output, tracing, and one-line
+// errors (never a stack trace) for bad flags, missing or malformed files and runaway guests.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { GUEST_BIN, REPO } from '../support/run-guest';
+
+const BIN = path.join(REPO, 'bin', 'ringside.js');
+
+function ringside(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'latin1', input: '', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertOneLineError(stderr: string, pattern: RegExp): void {
+  const first = stderr.split('\n')[0];
+  assert.match(first, /^ringside: /);
+  assert.match(first, pattern);
+  assert.doesNotMatch(stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+}
+
+describe('cli: ringside run', function () {
+  this.timeout(60_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-cli-'));
+
+  it('runs the demo, prints its console and exits 0', () => {
+    const r = ringside('run', path.join(GUEST_BIN, 'demo.elf'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Ringside demo guest\r?\n/);
+    assert.match(r.stdout, /demo: done\r?\n$/);
+  });
+
+  it('stops a guest that runs past --max-insns with exit 124 and one line', () => {
+    const r = ringside('run', path.join(GUEST_BIN, 'isa-rv64m.elf'), '--max-insns', '100');
+    assert.equal(r.code, 124);
+    assertOneLineError(r.stderr, /did not exit within 100 instructions/);
+  });
+
+  it('exits with the guest\'s status: test-device fail code, HTIF exit code and HTIF console', function () {
+    if (spawnSync('riscv64-unknown-elf-gcc', ['--version']).status !== 0) this.skip();
+    const build = (name: string, asm: string) => {
+      const src = path.join(tmp, `${name}.S`), elf = path.join(tmp, `${name}.elf`);
+      fs.writeFileSync(src, asm);
+      const cc = spawnSync('riscv64-unknown-elf-gcc', ['-march=rv64imac_zicsr', '-mabi=lp64', '-nostdlib', '-Wl,-N', '-Ttext=0x80000000', src, '-o', elf], { encoding: 'utf8' });
+      assert.equal(cc.status, 0, cc.stderr);
+      return elf;
+    };
+    const syscon = build('fail42', `.globl _start\n_start: li t0, 0x100000\n li t1, (42 << 16) | 0x3333\n sw t1, 0(t0)\n1: j 1b\n`);
+    assert.equal(ringside('run', syscon).code, 42);
+    const htif = build('htif7', [
+      '.globl _start', '_start:',
+      ' la t0, tohost', ' li t1, (1 << 56) | (1 << 48) | 0x48', ' sd t1, 0(t0)', // putchar 'H'
+      ' li t1, (1 << 56) | (1 << 48) | 0x0a', ' sd t1, 0(t0)',
+      ' li t1, (7 << 1) | 1', ' sd t1, 0(t0)', '1: j 1b',
+      '.data', '.align 3', '.globl tohost', 'tohost: .dword 0', '.globl fromhost', 'fromhost: .dword 0', '',
+    ].join('\n'));
+    const r = ringside('run', htif);
+    assert.equal(r.code, 7);
+    assert.equal(r.stdout, 'H\n');
+  });
+
+  it('--trace prints one Spike-style line per instruction with the registers written', () => {
+    const r = ringside('run', path.join(GUEST_BIN, 'isa-rv64i-alu.elf'), '--trace', '--max-insns', '20');
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('core'));
+    assert.equal(lines.length, 20);
+    assert.match(lines[0], /^core {3}0: 3 0x0000000080000000 \(0x[0-9a-f]{4,8}\) \S+/);
+    assert.ok(lines.some((l) => / x\d+ +0x[0-9a-f]{16}/.test(l)), 'some line shows a register write');
+  });
+
+  it('takes -m in QEMU syntax', () => {
+    assert.equal(ringside('run', path.join(GUEST_BIN, 'demo.elf'), '-m', '256M').code, 0);
+    const r = ringside('run', path.join(GUEST_BIN, 'demo.elf'), '-m', 'lots');
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /-m: 'lots' is not a memory size/);
+  });
+
+  it('rejects unknown flags, missing values and missing files with one line', () => {
+    let r = ringside('run', path.join(GUEST_BIN, 'demo.elf'), '--frobnicate');
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /unknown option '--frobnicate'/);
+    r = ringside('run', path.join(GUEST_BIN, 'demo.elf'), '--max-insns');
+    assertOneLineError(r.stderr, /--max-insns needs a value/);
+    r = ringside('run', path.join(tmp, 'nope.elf'));
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /nope\.elf: no such file/);
+    r = ringside('fly');
+    assertOneLineError(r.stderr, /unknown command 'fly'/);
+  });
+
+  it('rejects malformed and foreign ELFs with one line', () => {
+    const junk = path.join(tmp, 'junk.elf');
+    fs.writeFileSync(junk, 'this is not an ELF file at all');
+    let r = ringside('run', junk);
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /junk\.elf: .*magic/i);
+    const truncated = path.join(tmp, 'truncated.elf');
+    fs.writeFileSync(truncated, fs.readFileSync(path.join(GUEST_BIN, 'demo.elf')).subarray(0, 80));
+    r = ringside('run', truncated);
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /truncated\.elf: /);
+    r = ringside('run', process.execPath);
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /not RISC-V|machine/i);
+  });
+
+  it('rejects a guest whose segments lie outside RAM', () => {
+    const r = ringside('run', path.join(GUEST_BIN, 'demo.elf'), '-m', '4K');
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /outside RAM/);
+  });
+});

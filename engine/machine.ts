@@ -33,7 +33,21 @@ export type StopReason =
   | { kind: 'reset' }
   | { kind: 'budget' }
   | { kind: 'idle' }
-  | { kind: 'paused' };
+  | { kind: 'paused' }
+  | { kind: 'breakpoint'; hartId: number; pc: bigint }
+  | { kind: 'trap'; trap: TrapInfo };
+
+/** A trap the hart has just entered (pc is already the handler's). */
+export interface TrapInfo {
+  hartId: number;
+  cause: number;
+  interrupt: boolean;
+  fromPriv: number;
+  toPriv: number;
+  /** Address of the trapping instruction (mepc/sepc). */
+  epc: bigint;
+  handler: bigint;
+}
 
 export class Machine implements TrapListener {
   readonly ram: Ram;
@@ -140,15 +154,36 @@ export class Machine implements TrapListener {
     }
   }
 
-  /** Runs until the guest exits, `maxSteps` instructions have been attempted, or it goes idle. */
+  /** Stops execution before the instruction at `pc` (a guest virtual address) on every hart. */
+  addBreakpoint(pc: bigint): void {
+    this.interp.setBreakpoint(Number(BigInt.asIntN(64, pc)), true);
+  }
+
+  removeBreakpoint(pc: bigint): void {
+    this.interp.setBreakpoint(Number(BigInt.asIntN(64, pc)), false);
+  }
+
+  /** Resuming from a breakpoint executes the instruction under it once instead of stopping again. */
+  private stepOverBreakpoints(): void {
+    for (const h of this.harts) if (this.interp.hasBreakpoint(h.pc)) this.interp.skipBreakpointOnce(h, h.pc);
+  }
+
+  /** Runs until the guest exits, `maxSteps` instructions have been attempted, a breakpoint is reached,
+   *  or it goes idle. A hart sitting on a breakpoint when run() starts executes that instruction first. */
   run(maxSteps: number): StopReason {
     let executed = 0;
+    this.stepOverBreakpoints();
     while (true) {
+      if (this.interp.breakpointHit >= 0) {
+        const h = this.harts[this.interp.breakpointHit];
+        this.interp.breakpointHit = -1;
+        return { kind: 'breakpoint', hartId: h.id, pc: h.getPc() };
+      }
       if (this.pendingStop) { const s = this.pendingStop; this.pendingStop = undefined; return s; }
       if (this.pauseRequested) { this.pauseRequested = false; return { kind: 'paused' }; }
       if (executed >= maxSteps) return { kind: 'budget' };
       this.clint.update();
-      let anyRan = false;
+      let advanced = 0;
       const budget = Math.min(SLICE, maxSteps - executed, this.instructionsToNextDeadline());
       for (const h of this.harts) {
         if (h.waitingForInterrupt && !wakesFromWfi(h)) continue;
@@ -159,15 +194,16 @@ export class Machine implements TrapListener {
         const n = this.interp.run(h, budget);
         this.current = undefined;
         executed += n;
-        if (n > 0) anyRan = true;
-        if (this.pendingStop) break;
+        advanced = Math.max(advanced, h.instret - this.sliceStartInstret, n > 0 ? 1 : 0);
+        if (this.pendingStop || this.interp.breakpointHit >= 0) break;
       }
-      this.time += budget;
-      if (!anyRan && !this.pendingStop) {
+      // Harts run side by side: the slice took as long as its longest run.
+      this.time += advanced;
+      if (advanced === 0 && !this.pendingStop && this.interp.breakpointHit < 0 && !this.pauseRequested) {
         // Every hart sleeps in wfi: skip to the next timer deadline, or report idleness.
         const skip = this.instructionsToNextDeadline();
         if (!Number.isFinite(skip)) return { kind: 'idle' };
-        this.time += Math.max(0, skip - budget);
+        this.time += skip;
       }
     }
   }
@@ -175,6 +211,7 @@ export class Machine implements TrapListener {
   /** Executes exactly one instruction (or takes one trap) on a hart: the debugger's stepping primitive. */
   step(hartId = 0): StopReason | undefined {
     const h = this.harts[hartId];
+    if (this.interp.hasBreakpoint(h.pc)) this.interp.skipBreakpointOnce(h, h.pc);
     this.clint.update();
     if (h.waitingForInterrupt && wakesFromWfi(h)) { h.waitingForInterrupt = false; h.interruptCheck = true; }
     this.current = h;
@@ -244,5 +281,15 @@ export class Machine implements TrapListener {
     this.console.write(byte);
   }
 
-  onTrap(): void { /* the VMM and debugger attach here in later issues */ }
+  /** Debugger hook, called after every trap entry; returning true ends run() with a 'trap' stop.
+   *  Unset, it costs one property test per trap and nothing per instruction. */
+  trapFilter: ((t: TrapInfo) => boolean) | undefined;
+
+  onTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number): void {
+    if (!this.trapFilter) return;
+    const epcCsr = toPriv === 3 ? 0x341 : 0x141;
+    const epc = BigInt.asUintN(64, (BigInt(h.csrHi[epcCsr]) << 32n) | BigInt(h.csrLo[epcCsr] >>> 0));
+    const info: TrapInfo = { hartId: h.id, cause, interrupt, fromPriv, toPriv, epc, handler: h.getPc() };
+    if (this.trapFilter(info)) this.requestStop({ kind: 'trap', trap: info });
+  }
 }

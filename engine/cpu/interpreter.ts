@@ -10,6 +10,8 @@ import { Cause } from './privilege';
 import { enterTrap, pendingInterrupt, TrapListener } from './traps';
 
 const TWO32 = 4294967296;
+/** Pseudo-cause a breakpoint op records: not a guest trap, the debugger's stop. */
+export const DEBUG_BREAK = -2;
 const SLOTS_PER_PAGE = 2048; // one per 16-bit parcel
 
 /** The page of decoded instructions a hart is currently fetching from. */
@@ -29,6 +31,13 @@ export class Interpreter implements StoreObserver {
   invalidations = 0;
   /** Set by devices and the debugger to end the current run() at the next instruction boundary. */
   private yieldRequested = false;
+  /** Breakpoint addresses (guest virtual pcs). Ops at these addresses are wrapped when decoded, so the
+   *  hot loop has no per-instruction breakpoint check. */
+  private readonly breakpoints = new Set<number>();
+  /** Per hart: a pc whose breakpoint is stepped over once (resuming from a breakpoint). */
+  private readonly skipOnce: number[] = [];
+  /** Hart that hit a breakpoint in the last run(), or -1. */
+  breakpointHit = -1;
 
   constructor(private readonly phys: PhysicalMemory) {
     this.pages = new Array(phys.ramSize / 4096);
@@ -43,6 +52,36 @@ export class Interpreter implements StoreObserver {
   /** fence.i and external writes (debugger, loader): forget every decoded instruction. */
   flushAll(): void {
     for (let p = 0; p < this.pages.length; p++) if (this.pages[p]) this.dropPage(p);
+  }
+
+  setBreakpoint(pc: number, on: boolean): void {
+    if (on === this.breakpoints.has(pc)) return;
+    if (on) this.breakpoints.add(pc); else this.breakpoints.delete(pc);
+    this.flushAll();
+  }
+
+  hasBreakpoint(pc: number): boolean {
+    return this.breakpoints.has(pc);
+  }
+
+  /** The next execution of `pc` on this hart runs the instruction instead of stopping at its breakpoint. */
+  skipBreakpointOnce(h: Hart, pc: number): void {
+    this.skipOnce[h.id] = pc;
+  }
+
+  /** Wraps an op so executing it stops for the debugger instead (unless this hart is stepping over it). */
+  private breakpointOp(pc: number, inner: Op): Op {
+    const op = new Op();
+    Object.assign(op, inner);
+    op.exec = (h) => {
+      if (this.skipOnce[h.id] === pc) {
+        this.skipOnce[h.id] = NaN;
+        inner.exec(h, inner);
+        return;
+      }
+      h.raise(DEBUG_BREAK);
+    };
+    return op;
   }
 
   /** Ends the running run() call before its next instruction (the hot loop sees it through interruptCheck). */
@@ -102,6 +141,12 @@ export class Interpreter implements StoreObserver {
   private trap(h: Hart): void {
     const cause = h.exc;
     h.exc = NO_TRAP;
+    if (cause === DEBUG_BREAK) {
+      // Not a guest trap: pc stays on the breakpoint, nothing retired; the machine reports the stop.
+      this.breakpointHit = h.id;
+      this.requestYield(h);
+      return;
+    }
     enterTrap(h, cause, false, h.excTvalLo, h.excTvalHi, h.fx, this.listener);
   }
 
@@ -139,7 +184,8 @@ export class Interpreter implements StoreObserver {
       if (second < 0) return undefined;
       raw = (first | (second << 16)) >>> 0;
     }
-    const op = this.decode(raw);
+    let op = this.decode(raw);
+    if (this.breakpoints.size !== 0 && this.breakpoints.has(pc)) op = this.breakpointOp(pc, op);
     // An instruction straddling a page boundary is not cached: its halves can change independently.
     if (cacheable && !(off === 0xffe && op.size === 4)) w.ops[off >>> 1] = op;
     return op;

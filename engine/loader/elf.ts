@@ -57,7 +57,10 @@ export interface ElfImage {
   segments: LoadSegment[];
   symbols: SymbolTable;
   sections: SectionInfo[];
-  /** Address of the `tohost` symbol (riscv-tests / Spike HTIF convention), when present. */
+  /**
+   * Address of the `tohost` symbol (riscv-tests / Spike HTIF convention), when present. Like every symbol value
+   * it is a virtual address; `segmentPaddr` gives the physical one (the same for identity-linked guests).
+   */
   tohost?: number;
   fromhost?: number;
 }
@@ -311,6 +314,15 @@ function parseSymbols(r: Reader, sections: SectionInfo[]): SymbolTable {
     });
   }
   return new SymbolTable(syms);
+}
+
+/**
+ * The physical address a virtual address is loaded at, through the PT_LOAD segment containing it (LMA vs VMA),
+ * or undefined when no segment contains it.
+ */
+export function segmentPaddr(img: ElfImage, vaddr: number): number | undefined {
+  const s = img.segments.find((seg) => vaddr >= seg.vaddr && vaddr < seg.vaddr + seg.memSize);
+  return s && s.paddr + (vaddr - s.vaddr);
 }
 
 /** The bytes of the first section called `name` (e.g. '.debug_line'), or undefined when there is none. */

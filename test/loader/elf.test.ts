@@ -1,6 +1,6 @@
 // ELF64 loader: a real cross-compiled guest, cross-checked against readelf, then malformed and fuzzed copies.
 import { strict as assert } from 'assert';
-import { checkSegmentsFit, ElfError, ElfImage, findSection, parseElf } from '../../engine/loader/elf';
+import { checkSegmentsFit, ElfError, ElfImage, findSection, parseElf, segmentPaddr } from '../../engine/loader/elf';
 import { buildFixture, Fixture, toolchainAvailable } from './fixture';
 
 const RAM_BASE = 0x80000000, RAM_SIZE = 0x8000000; // QEMU virt: 128 MiB at 0x80000000
@@ -133,6 +133,14 @@ describe('loader/elf', function () {
       assert.deepEqual(findSection(img, '.debug_line'), fx.bytes.subarray(line.offset, line.offset + line.size));
       assert.equal(findSection(img, '.bss')?.length, 0, 'NOBITS has no file bytes');
       assert.equal(findSection(img, '.debug_nothing'), undefined);
+    });
+
+    it('maps virtual addresses to physical ones through the segments', function () {
+      assert.equal(segmentPaddr(img, img.tohost!), img.tohost, 'identity-linked');
+      const at = phdr(fx.bytes, img.segments[1].index);
+      const moved = parseElf(mutate(fx.bytes, (v) => v.setBigUint64(at + P_PADDR, 0x80200000n, true)), NAME);
+      assert.equal(segmentPaddr(moved, moved.tohost! + 8), 0x80200000 + (moved.tohost! + 8 - moved.segments[1].vaddr));
+      assert.equal(segmentPaddr(img, 0x7ffff000), undefined);
     });
 
     it('fits in RAM', function () {

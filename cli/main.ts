@@ -73,6 +73,7 @@ function report(reason: StopReason, opts: RunOptions): number {
     case 'idle': process.stderr.write('ringside: guest is idle: every hart waits for an interrupt that nothing can raise\n'); return 3;
     case 'paused': process.stderr.write('ringside: terminated (Ctrl-A x)\n'); return 130;
     case 'breakpoint': process.stderr.write(`ringside: stopped at a breakpoint at 0x${reason.pc.toString(16)}\n`); return 5;
+    case 'trap': process.stderr.write(`ringside: stopped at trap cause ${reason.trap.cause}\n`); return 5;
   }
 }
 

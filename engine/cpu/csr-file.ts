@@ -104,11 +104,13 @@ export function csrWrite(h: Hart, addr: number, lo: number, hi: number, fx: CsrS
       if ((lo & 3) >= 2) return; // reserved MODE: ignored, as QEMU does
       h.csrLo[addr] = lo; h.csrHi[addr] = hi;
       return;
-    case 0x180:
-      if ((hi >>> 28) !== 0) return; // only Bare is implemented: other MODEs leave satp unchanged (Priv §10.1.11)
-      h.csrLo[addr] = lo; h.csrHi[addr] = hi & 0x0fffffff;
+    case 0x180: {
+      const mode = hi >>> 28;
+      if (mode !== 0 && mode !== 8 && mode !== 9) return; // unsupported MODE: the write has no effect (Priv §10.1.11)
+      h.csrLo[addr] = lo; h.csrHi[addr] = hi;
       fx.translationChanged(h);
       return;
+    }
     case 0xb00: h.mcycleOffset = counterOffset(h, lo, hi); return;
     case 0xb02: h.minstretOffset = counterOffset(h, lo, hi) - 1; return; // the writing instruction's own retirement must not count
     case 0x3a0: case 0x3a2: writePmpCfg(h, addr, lo, hi, fx); return;

@@ -46,7 +46,7 @@ const ROWS: Row[] = [
   [0x143, 'stval', 'Supervisor trap value', 'Priv §10.1.9', { mask: -1n }],
   [0x144, 'sip', 'Supervisor interrupt pending: view of mip through mideleg', 'Priv §10.1.3', { mask: 1n << 1n }],
   [0x14d, 'stimecmp', 'Supervisor timer compare (Sstc)', 'Sstc §1', false],
-  [0x180, 'satp', 'Supervisor address translation and protection', 'Priv §10.1.11', { warl: 'only MODE=Bare is implemented yet; writes of other modes have no effect' }],
+  [0x180, 'satp', 'Supervisor address translation and protection', 'Priv §10.1.11', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
   [0x5a8, 'scontext', 'Supervisor context (debug)', 'Debug spec §5.7', false],
   // Hypervisor and virtual supervisor (the H extension lands in a later issue)
   [0x600, 'hstatus', 'Hypervisor status', 'Priv §13.2.1', false],

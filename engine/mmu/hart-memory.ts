@@ -2,6 +2,7 @@
 // translation, PMP, misalignment, MMIO and flagged pages live behind one slow path.
 import { decodePmp, pmpAllows, PmpRegion, PMP_R, PMP_W, PMP_X } from './pmp';
 import { PAGE_SHIFT, PhysicalMemory } from './physical-memory';
+import { SATP_BARE, walk, WalkHost, WalkResult } from './page-walk';
 
 /** What memory needs to know about its hart (the Hart class satisfies this structurally). */
 export interface MemoryClient {
@@ -28,7 +29,7 @@ const MISALIGNED_CAUSE = [4, 6, 0];
 
 export interface TlbStats { hits: number; misses: number; flushes: number }
 
-export class HartMemory {
+export class HartMemory implements WalkHost {
   private readonly rTagLo = new Int32Array(TLB_SIZE).fill(INVALID);
   private readonly rTagHi = new Int32Array(TLB_SIZE);
   private readonly rOff = new Int32Array(TLB_SIZE);
@@ -41,11 +42,13 @@ export class HartMemory {
   private pmp: PmpRegion[] = [];
   /** High word of the last 64-bit load. */
   hiOut = 0;
+  readonly ramI32: Int32Array;
+  private readonly walkOut: WalkResult = { paddr: -1, cause: 0, pageSize: 4096 };
   readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0 };
 
   constructor(readonly phys: PhysicalMemory, private readonly cpu: MemoryClient) {
     const ram = phys.bus.ram;
-    this.u8 = ram.u8; this.u16 = ram.u16; this.i32 = ram.i32;
+    this.u8 = ram.u8; this.u16 = ram.u16; this.i32 = ram.i32; this.ramI32 = ram.i32;
     phys.addStoreTlb(this);
     this.recomputePmp();
   }
@@ -148,13 +151,28 @@ export class HartMemory {
     return c.priv === 3 && (c.mstatus & MPRV) !== 0 ? (c.mstatus >>> 11) & 3 : c.priv;
   }
 
-  /** Virtual → physical for one access; -1 after raising the fault. Only Bare translation exists so far. */
+  /** Virtual → physical for one access; -1 after raising the fault (Priv §10.3: translation applies
+   *  when the effective privilege is S or U and satp.MODE is not Bare). */
   translate(lo: number, hi: number, access: Access): number {
-    if (hi < 0 || hi >= 0x1000000) { // beyond the 56-bit physical address space
-      this.cpu.raise(FAULT_CAUSE[access], lo, hi);
-      return -1;
+    const priv = access === Access.Fetch ? this.cpu.priv : this.dataPriv();
+    const satpHi = this.cpu.csrHi[0x180];
+    if (priv === 3 || (satpHi >>> 28) === SATP_BARE) {
+      if (hi < 0 || hi >= 0x1000000) { // beyond the 56-bit physical address space
+        this.cpu.raise(FAULT_CAUSE[access], lo, hi);
+        return -1;
+      }
+      return hi * 4294967296 + (lo >>> 0);
     }
-    return hi * 4294967296 + (lo >>> 0);
+    const out = this.walkOut;
+    walk(this, this.cpu.csrLo[0x180], satpHi, this.cpu.mstatus, lo, hi, access, priv, out);
+    if (out.paddr < 0) this.cpu.raise(out.cause, lo, hi);
+    return out.paddr;
+  }
+
+  /** Implicit page-table accesses are checked by PMP as S-mode accesses (Priv §3.7.1). */
+  pteOffset(paddr: number, write: boolean): number {
+    if (!this.checkPmp(paddr, 8, write ? Access.Store : Access.Load, 1)) return -1;
+    return (paddr & 7) === 0 ? this.phys.ramOffset(paddr, 8) : -1;
   }
 
   private checkPmp(paddr: number, len: number, access: Access, priv: number): boolean {

@@ -1,7 +1,8 @@
 // The `ringside` command: runs a guest ELF on the engine with the terminal as its UART console.
 import * as fs from 'fs';
 import { Machine, StopReason } from '../engine/machine';
-import { ElfError, parseElf } from '../engine/loader/elf';
+import { ElfError } from '../engine/loader/elf';
+import { BootError, bootMachine, GuestFile } from '../engine/boot';
 import { parseRunArgs, RunOptions, USAGE, UsageError } from './args';
 import { snapshot, traceLine } from './trace';
 
@@ -27,16 +28,23 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-function loadGuest(opts: RunOptions, console: BufferedConsole): Machine {
-  let bytes: Uint8Array;
+function readGuestFile(file: string, what: string): GuestFile {
   try {
-    bytes = new Uint8Array(fs.readFileSync(opts.file));
+    return { name: file, bytes: new Uint8Array(fs.readFileSync(file)) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    fail(err.code === 'ENOENT' ? `${opts.file}: no such file` : `${opts.file}: ${err.message}`);
+    if (err.code === 'ENOENT') fail(`${what} ${file}: no such file`);
+    if (err.code === 'EISDIR') fail(`${what} ${file}: is a directory`);
+    fail(`${what} ${file}: ${err.message}`);
   }
-  const machine = new Machine({ console, ramSize: opts.memory });
-  machine.load(parseElf(bytes, opts.file), opts.file);
+}
+
+function loadGuest(opts: RunOptions, console: BufferedConsole): Machine {
+  const bios = opts.bios === 'none' || opts.bios === 'builtin' ? opts.bios : readGuestFile(opts.bios, 'firmware');
+  const kernel = opts.kernel ? readGuestFile(opts.kernel, opts.bareMetal ? 'guest' : 'kernel') : undefined;
+  if (kernel && opts.bareMetal) kernel.format = 'elf'; // `ringside run FILE` takes ELF guests only
+  const machine = new Machine({ console, ramSize: opts.memory, harts: opts.smp });
+  bootMachine(machine, { bios, kernel, append: opts.append });
   return machine;
 }
 
@@ -74,6 +82,7 @@ function report(reason: StopReason, opts: RunOptions): number {
     case 'paused': process.stderr.write('ringside: terminated (Ctrl-A x)\n'); return 130;
     case 'breakpoint': process.stderr.write(`ringside: stopped at a breakpoint at 0x${reason.pc.toString(16)}\n`); return 5;
     case 'trap': process.stderr.write(`ringside: stopped at trap cause ${reason.trap.cause}\n`); return 5;
+    case 'error': process.stderr.write(`ringside: ${reason.message}\n`); return 1;
   }
 }
 
@@ -126,7 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await run(parseRunArgs(rest));
   } catch (e) {
     if (e instanceof UsageError) fail(`${e.message}\n${USAGE}`);
-    if (e instanceof ElfError) fail(e.message);
+    if (e instanceof ElfError || e instanceof BootError) fail(e.message);
     throw e;
   }
 }

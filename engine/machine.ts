@@ -1,7 +1,6 @@
 // The `virt` board: harts, RAM, bus and devices at QEMU's addresses, ELF loading, and the run loop that
 // interleaves harts in deterministic slices and stops on guest exit, budget, idleness or request.
-import { CsrSideEffects } from './cpu/csr-file';
-import { resetCsrs } from './cpu/csr-file';
+import { CsrSideEffects, resetCsrs, stceEnabled } from './cpu/csr-file';
 import { Hart } from './cpu/hart';
 import { Interpreter } from './cpu/interpreter';
 import { TrapListener, wakesFromWfi } from './cpu/traps';
@@ -11,8 +10,11 @@ import { ConsoleIO, InterruptLines, PowerEvent } from './devices/device';
 import { Ram } from './devices/ram';
 import { SifiveTest } from './devices/syscon';
 import { Uart16550 } from './devices/uart16550';
-import { VIRT } from './devices/virt-map';
-import { checkSegmentsFit, ElfImage } from './loader/elf';
+import { UART0_IRQ, VIRT } from './devices/virt-map';
+import { Plic } from './devices/plic';
+import { checkSegmentsFit, ElfError, ElfImage, segmentPaddr } from './loader/elf';
+import { Rom } from './devices/rom';
+import { FirmwarePlatform, SbiFirmware } from './firmware/sbi';
 import { HartMemory } from './mmu/hart-memory';
 import { PAGE_WATCHED, PhysicalMemory } from './mmu/physical-memory';
 
@@ -35,7 +37,8 @@ export type StopReason =
   | { kind: 'idle' }
   | { kind: 'paused' }
   | { kind: 'breakpoint'; hartId: number; pc: bigint }
-  | { kind: 'trap'; trap: TrapInfo };
+  | { kind: 'trap'; trap: TrapInfo }
+  | { kind: 'error'; message: string };
 
 /** A trap the hart has just entered (pc is already the handler's). */
 export interface TrapInfo {
@@ -57,6 +60,7 @@ export class Machine implements TrapListener {
   readonly interp: Interpreter;
   readonly uart: Uart16550;
   readonly clint: Clint;
+  readonly plic: Plic;
   /** Machine time in instruction units (mtime = time / INSNS_PER_TICK); idle periods skip ahead. */
   private time = 0;
   private sliceStartTime = 0;
@@ -87,13 +91,19 @@ export class Machine implements TrapListener {
       },
     };
     this.clint = new Clint(nHarts, lines, () => Math.floor(this.now() / INSNS_PER_TICK));
-    this.uart = new Uart16550(opts.console);
+    this.plic = new Plic(nHarts, lines); // context 2h drives hart h's MEIP, 2h+1 its SEIP
+    this.uart = new Uart16550(opts.console, (level) => this.plic.setSourceLevel(UART0_IRQ, level));
+    this.bus.attach(VIRT.plic.base, this.plic);
     this.bus.attach(VIRT.test.base, new SifiveTest((ev) => this.onPower(ev)));
     this.bus.attach(VIRT.clint.base, this.wrapClint(this.clint));
     this.bus.attach(VIRT.uart0.base, this.uart);
     const fx: CsrSideEffects = {
       translationChanged: (h) => { h.mem.flush(); this.interp.resetFetch(h); },
       pmpChanged: (h) => { h.mem.recomputePmp(); h.mem.flush(); this.interp.resetFetch(h); },
+      timerChanged: (h) => {
+        this.updateSupervisorTimer(h);
+        if (this.current) this.interp.requestYield(this.current);
+      },
     };
     for (let i = 0; i < nHarts; i++) {
       const h = new Hart(i, {
@@ -117,13 +127,48 @@ export class Machine implements TrapListener {
     return clint;
   }
 
+  private mtimeLoHi(): [number, number] {
+    return [this.clint.mtimeLo(), this.clint.mtimeHi()];
+  }
+
+  /** Sstc: with menvcfg.STCE, mip.STIP is the comparison time ≥ stimecmp (Sstc §1). */
+  updateSupervisorTimer(h: Hart): void {
+    const STIP = 1 << 5;
+    let level = false;
+    if (stceEnabled(h)) {
+      const [lo, hi] = this.mtimeLoHi();
+      const cLo = h.csrLo[0x14d] >>> 0, cHi = h.csrHi[0x14d] >>> 0;
+      level = hi > cHi || (hi === cHi && lo >= cLo);
+    }
+    const was = (h.mipLines & STIP) !== 0;
+    if (level !== was) {
+      h.mipLines = level ? h.mipLines | STIP : h.mipLines & ~STIP;
+      h.interruptCheck = true;
+    }
+  }
+
+  /** Raises timer interrupt lines whose comparison has become true (slice boundaries land exactly on deadlines). */
+  private updateTimers(): void {
+    this.clint.update();
+    for (const h of this.harts) this.updateSupervisorTimer(h);
+  }
+
+  /** Ticks until stimecmp next matches for a hart with Sstc enabled (0 when due, Infinity when disabled). */
+  private ticksUntilSupervisorTimer(h: Hart): number {
+    if (!stceEnabled(h)) return Infinity;
+    const [lo, hi] = this.mtimeLoHi();
+    const c = (h.csrHi[0x14d] >>> 0) * 4294967296 + (h.csrLo[0x14d] >>> 0);
+    const t = hi * 4294967296 + lo;
+    return c > t ? c - t : 0;
+  }
+
   /** Machine time in instruction units, exact at every instruction of the running slice. */
   now(): number {
     return this.current ? this.sliceStartTime + (this.current.instret - this.sliceStartInstret) : this.time;
   }
 
-  /** Loads an ELF's segments into RAM, points every hart at its entry (a0 = hartid, a1 = 0: no DTB yet). */
-  load(img: ElfImage, fileName: string): void {
+  /** Copies an ELF's loadable segments into RAM (bss zeroed) and hooks up HTIF tohost/fromhost. */
+  loadElfSegments(img: ElfImage, fileName: string): void {
     checkSegmentsFit(img, this.ram.base, this.ram.size, fileName);
     for (const s of img.segments) {
       const off = s.paddr - this.ram.base;
@@ -131,16 +176,55 @@ export class Machine implements TrapListener {
       this.ram.u8.set(s.fileBytes, off);
     }
     this.interp.flushAll();
+    if (img.tohost !== undefined) {
+      this.tohost = segmentPaddr(img, img.tohost) ?? img.tohost;
+      this.fromhost = img.fromhost !== undefined ? segmentPaddr(img, img.fromhost) ?? img.fromhost : -1;
+      this.phys.watch(this.tohost, 8);
+    }
+  }
+
+  /** Copies raw bytes into RAM at a physical address. */
+  loadRaw(bytes: Uint8Array, paddr: number, what: string): void {
+    const off = paddr - this.ram.base;
+    if (off < 0 || off + bytes.length > this.ram.size) {
+      const hex = (n: number) => '0x' + n.toString(16);
+      throw new ElfError(`${what}: [${hex(paddr)}-${hex(paddr + bytes.length)}) lies outside RAM [${hex(this.ram.base)}-${hex(this.ram.base + this.ram.size)})`);
+    }
+    this.ram.u8.set(bytes, off);
+    this.interp.flushAll();
+  }
+
+  /** Bare-metal boot of one ELF in M-mode (`ringside run FILE`): every hart at the entry, a0 = hartid. */
+  load(img: ElfImage, fileName: string): void {
+    this.loadElfSegments(img, fileName);
     for (const h of this.harts) {
       h.pc = img.entry;
       h.setX(10, BigInt(h.id));
       h.setX(11, 0n);
     }
-    if (img.tohost !== undefined) {
-      this.tohost = img.tohost;
-      this.fromhost = img.fromhost ?? -1;
-      this.phys.watch(img.tohost, 8);
-    }
+  }
+
+  attachResetRom(rom: Rom): void {
+    this.bus.attach(VIRT.mrom.base, rom);
+  }
+
+  /** The board as the built-in firmware reaches it. */
+  firmwarePlatform(): FirmwarePlatform {
+    return {
+      harts: this.harts,
+      mmioRead: (paddr, width) => this.bus.load(paddr, width) ?? 0,
+      mmioWrite: (paddr, width, value) => { this.bus.store(paddr, width, value); },
+      ram: (paddr, len) => {
+        const off = this.phys.ramOffset(paddr, len);
+        return off < 0 ? undefined : this.ram.u8.subarray(off, off + len);
+      },
+      powerOff: (code) => this.requestStop({ kind: 'exit', code, via: 'test-device' }),
+      reset: () => this.requestStop({ kind: 'reset' }),
+      flushTlb: (h) => h.fx.translationChanged(h),
+      flushInstructions: () => this.interp.flushAll(),
+      timersChanged: () => { if (this.current) this.interp.requestYield(this.current); },
+      hasSstc: true,
+    };
   }
 
   reset(): void {
@@ -182,11 +266,11 @@ export class Machine implements TrapListener {
       if (this.pendingStop) { const s = this.pendingStop; this.pendingStop = undefined; return s; }
       if (this.pauseRequested) { this.pauseRequested = false; return { kind: 'paused' }; }
       if (executed >= maxSteps) return { kind: 'budget' };
-      this.clint.update();
+      this.updateTimers();
       let advanced = 0;
       const budget = Math.min(SLICE, maxSteps - executed, this.instructionsToNextDeadline());
       for (const h of this.harts) {
-        if (h.waitingForInterrupt && !wakesFromWfi(h)) continue;
+        if (h.halted || (h.waitingForInterrupt && !wakesFromWfi(h))) continue;
         if (h.waitingForInterrupt) { h.waitingForInterrupt = false; h.interruptCheck = true; }
         this.current = h;
         this.sliceStartTime = this.time;
@@ -211,8 +295,9 @@ export class Machine implements TrapListener {
   /** Executes exactly one instruction (or takes one trap) on a hart: the debugger's stepping primitive. */
   step(hartId = 0): StopReason | undefined {
     const h = this.harts[hartId];
+    if (h.halted) return undefined;
     if (this.interp.hasBreakpoint(h.pc)) this.interp.skipBreakpointOnce(h, h.pc);
-    this.clint.update();
+    this.updateTimers();
     if (h.waitingForInterrupt && wakesFromWfi(h)) { h.waitingForInterrupt = false; h.interruptCheck = true; }
     this.current = h;
     this.sliceStartTime = this.time;
@@ -238,13 +323,15 @@ export class Machine implements TrapListener {
     for (const h of this.harts) {
       const t = this.clint.ticksUntilNextTimer(h.id);
       if (t > 0) best = Math.min(best, t);
+      const s = this.ticksUntilSupervisorTimer(h);
+      if (s > 0) best = Math.min(best, s);
     }
     if (!Number.isFinite(best)) return Infinity;
     const intoTick = this.time % INSNS_PER_TICK;
     return Math.max(1, best * INSNS_PER_TICK - intoTick);
   }
 
-  private requestStop(reason: StopReason): void {
+  requestStop(reason: StopReason): void {
     this.pendingStop = reason;
     if (this.current) this.interp.requestYield(this.current);
   }
@@ -285,7 +372,18 @@ export class Machine implements TrapListener {
    *  Unset, it costs one property test per trap and nothing per instruction. */
   trapFilter: ((t: TrapInfo) => boolean) | undefined;
 
+  /** The built-in SBI firmware, when the machine boots an S-mode kernel without external firmware. */
+  firmware: SbiFirmware | undefined;
+
   onTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number): void {
+    if (this.trapFilter) this.reportTrap(h, cause, interrupt, fromPriv, toPriv);
+    if (this.firmware && toPriv === 3 && !this.firmware.handleTrap(h, cause, interrupt)) {
+      const what = interrupt ? `interrupt ${cause}` : `exception ${cause}`;
+      this.requestStop({ kind: 'error', message: `built-in firmware: unexpected ${what} in M-mode at pc 0x${BigInt.asUintN(64, BigInt(h.csrLo[0x341] >>> 0) | (BigInt(h.csrHi[0x341]) << 32n)).toString(16)}` });
+    }
+  }
+
+  private reportTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number): void {
     if (!this.trapFilter) return;
     const epcCsr = toPriv === 3 ? 0x341 : 0x141;
     const epc = BigInt.asUintN(64, (BigInt(h.csrHi[epcCsr]) << 32n) | BigInt(h.csrLo[epcCsr] >>> 0));

@@ -4,7 +4,7 @@ import { CSRS, CsrDef, csrByAddress } from '../isa/csr-table';
 import { Hart } from './hart';
 import { RESULT } from './int64';
 import {
-  MIP_SSIP, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_TVM, PRIV_M, PRIV_S, PRIV_U,
+  MIP_SSIP, MIP_STIP, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_TVM, PRIV_M, PRIV_S, PRIV_U,
 } from './privilege';
 
 /** Hooks the memory system registers so CSR writes that change translation or PMP flush its caches. */
@@ -13,6 +13,13 @@ export interface CsrSideEffects {
   translationChanged(h: Hart): void;
   /** pmpcfg/pmpaddr changed: protection regions must be decoded again. */
   pmpChanged(h: Hart): void;
+  /** stimecmp or menvcfg.STCE changed: the supervisor timer's level and next deadline must be recomputed. */
+  timerChanged(h: Hart): void;
+}
+
+/** menvcfg.STCE (bit 63): the Sstc supervisor timer is enabled. */
+export function stceEnabled(h: Hart): boolean {
+  return (h.csrHi[0x30a] & 0x80000000) !== 0;
 }
 
 const MASK_LO = new Int32Array(4096);
@@ -46,6 +53,8 @@ export function csrAccessible(h: Hart, addr: number, write: boolean): boolean {
     if (h.priv === PRIV_U && ((h.csrLo[0x106] >>> bit) & 1) === 0) return false;
   }
   if (addr === 0x180 && h.priv === PRIV_S && (h.mstatus & MSTATUS_TVM) !== 0) return false;
+  // stimecmp from S needs menvcfg.STCE and mcounteren.TM (Sstc §1).
+  if (addr === 0x14d && h.priv < PRIV_M && (!stceEnabled(h) || (h.csrLo[0x306] & 2) === 0)) return false;
   return true;
 }
 
@@ -93,7 +102,18 @@ export function csrWrite(h: Hart, addr: number, lo: number, hi: number, fx: CsrS
     case 0x303: h.mideleg = lo & mLo; h.interruptCheck = true; return;
     case 0x304: h.mie = lo & mLo; h.interruptCheck = true; return;
     case 0x104: h.mie = (h.mie & ~h.mideleg) | (lo & h.mideleg & mLo); h.interruptCheck = true; return;
-    case 0x344: h.mipSoftware = (h.mipSoftware & ~mLo) | (lo & mLo); h.interruptCheck = true; return;
+    case 0x344: {
+      const m = stceEnabled(h) ? mLo & ~MIP_STIP : mLo; // with Sstc, STIP follows stimecmp only
+      h.mipSoftware = (h.mipSoftware & ~m) | (lo & m);
+      h.interruptCheck = true;
+      return;
+    }
+    case 0x14d: case 0x30a:
+      h.csrLo[addr] = (h.csrLo[addr] & ~mLo) | (lo & mLo);
+      h.csrHi[addr] = (h.csrHi[addr] & ~mHi) | (hi & mHi);
+      if (stceEnabled(h)) h.mipSoftware &= ~MIP_STIP;
+      fx.timerChanged(h);
+      return;
     case 0x144: {
       const m = MIP_SSIP & h.mideleg;
       h.mipSoftware = (h.mipSoftware & ~m) | (lo & m);

@@ -49,6 +49,8 @@ export class Hart {
 
   /** Stopped in wfi until an interrupt is pending. */
   waitingForInterrupt = false;
+  /** Not running at all (SBI HSM STOPPED, or a secondary hart before it is started). */
+  halted = false;
   /** Something that can change interrupt deliverability changed: re-evaluate before the next instruction. */
   interruptCheck = true;
   /** Privilege or translation-relevant state changed: memory caches must be re-validated. */

@@ -45,7 +45,7 @@ const ROWS: Row[] = [
   [0x142, 'scause', 'Supervisor trap cause', 'Priv §10.1.8', { mask: -1n }],
   [0x143, 'stval', 'Supervisor trap value', 'Priv §10.1.9', { mask: -1n }],
   [0x144, 'sip', 'Supervisor interrupt pending: view of mip through mideleg', 'Priv §10.1.3', { mask: 1n << 1n }],
-  [0x14d, 'stimecmp', 'Supervisor timer compare (Sstc)', 'Sstc §1', false],
+  [0x14d, 'stimecmp', 'Supervisor timer compare (Sstc): STIP = time ≥ stimecmp while menvcfg.STCE', 'Sstc §1', { mask: -1n }],
   [0x180, 'satp', 'Supervisor address translation and protection', 'Priv §10.1.11', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
   [0x5a8, 'scontext', 'Supervisor context (debug)', 'Debug spec §5.7', false],
   // Hypervisor and virtual supervisor (the H extension lands in a later issue)
@@ -88,7 +88,7 @@ const ROWS: Row[] = [
   [0x304, 'mie', 'Machine interrupt enable', 'Priv §3.1.9', { mask: 0xaaan }],
   [0x305, 'mtvec', 'Machine trap vector base and mode', 'Priv §3.1.7', { warl: 'MODE 0 (direct) or 1 (vectored); a write with MODE ≥ 2 is ignored, as QEMU does' }],
   [0x306, 'mcounteren', 'Machine counter enable', 'Priv §3.1.11', { mask: 0xffffffffn }],
-  [0x30a, 'menvcfg', 'Machine environment configuration', 'Priv §3.1.18', { mask: 0x1n }],
+  [0x30a, 'menvcfg', 'Machine environment configuration (FIOM, STCE)', 'Priv §3.1.18', { mask: 0x8000000000000001n }],
   [0x320, 'mcountinhibit', 'Machine counter inhibit (CY, IR)', 'Priv §3.1.12', { mask: 0x5n }],
   [0x340, 'mscratch', 'Machine scratch', 'Priv §3.1.13', { mask: -1n }],
   [0x341, 'mepc', 'Machine exception pc', 'Priv §3.1.14', { mask: -2n, warl: 'bit 0 reads as zero' }],

@@ -38,6 +38,10 @@ export interface AliasRule {
   readonly syntax?: readonly SyntaxToken[];
 }
 
+const hex = (v: number) => '0x' + (v >>> 0).toString(16);
+/** The instruction in `raw`: its low parcel when compressed, else the unsigned 32-bit word. */
+const wordOf = (raw: number) => (instructionLength(raw & 0xffff) === 2 ? raw & 0xffff : raw >>> 0);
+
 const alias = (of: string, when: AliasRule['when'], name: string, ...syntax: SyntaxToken[]): AliasRule =>
   ({ of, when, alias: name, syntax });
 const unaliased = (of: string, when: AliasRule['when']): AliasRule => ({ of, when });
@@ -62,6 +66,7 @@ export const ALIASES: readonly AliasRule[] = [
   alias('xori', { imm: -1 }, 'not', 'rd', 'rs1'),
   alias('xori', {}, 'xor', 'rd', 'rs1', 'imm'),
   alias('ori', {}, 'or', 'rd', 'rs1', 'imm'),
+  alias('andi', { imm: 0xff }, 'zext.b', 'rd', 'rs1'),
   alias('andi', {}, 'and', 'rd', 'rs1', 'imm'),
   alias('sltiu', { imm: 1 }, 'seqz', 'rd', 'rs1'),
   alias('slli', {}, 'sll', 'rd', 'rs1', 'shamt'),
@@ -120,7 +125,7 @@ export const ALIASES: readonly AliasRule[] = [
   unaliased('c.add', { rd: ZERO }),
 ];
 
-/** Where objdump's text differs from ours for reasons outside the alias rules; `text` gives objdump's. */
+/** Encodings objdump prints differently from us for reasons outside the alias rules, and what it prints. */
 export interface ObjdumpSpelling {
   /** Encodings covered: (raw & mask) === match, some bit of `nonzero` set (when given), not in `except`. */
   readonly match: number;
@@ -133,7 +138,7 @@ export interface ObjdumpSpelling {
   readonly why: string;
 }
 
-const word = (_: string, raw: number) => `.4byte\t0x${(raw >>> 0).toString(16)}`;
+const word = (_: string, raw: number) => `.4byte\t${hex(raw)}`;
 const rv128Shift = (ours: string) => ours.replace(/^c\.(s[lr][la]i)\t(\w+),0x0$/, 'c.$164\t$2');
 
 /** Every known difference between this disassembler and objdump 2.40, with the reason we keep ours. */
@@ -165,9 +170,8 @@ export const OBJDUMP_SPELLINGS: readonly ObjdumpSpelling[] = [
 
 /** The OBJDUMP_SPELLINGS entry covering `raw`, if any. */
 export function objdumpSpellingFor(raw: number): ObjdumpSpelling | undefined {
-  const size = instructionLength(raw & 0xffff);
-  const w = size === 2 ? raw & 0xffff : raw >>> 0;
-  return OBJDUMP_SPELLINGS.find((s) => instructionLength(s.match & 0xffff) === size &&
+  const w = wordOf(raw);
+  return OBJDUMP_SPELLINGS.find((s) => instructionLength(s.match & 0xffff) === instructionLength(w & 0xffff) &&
     ((w & s.mask) >>> 0) === s.match && (s.nonzero === undefined || (w & s.nonzero) !== 0) && !s.except?.includes(w));
 }
 
@@ -175,14 +179,14 @@ export function objdumpSpellingFor(raw: number): ObjdumpSpelling | undefined {
 export function objdumpSpelling(raw: number, text: string, aliases: boolean): string {
   const s = objdumpSpellingFor(raw);
   const f = aliases ? s?.aliases : s?.noAliases;
-  return f ? f(text, instructionLength(raw & 0xffff) === 2 ? raw & 0xffff : raw >>> 0) : text;
+  return f ? f(text, wordOf(raw)) : text;
 }
 
 const RULES_BY_ROW = new Map<string, AliasRule[]>();
 for (const r of ALIASES) RULES_BY_ROW.set(r.of, [...(RULES_BY_ROW.get(r.of) ?? []), r]);
 
-const hex = (v: number) => '0x' + (v >>> 0).toString(16);
-const FENCE_SET = (bits: number) =>
+/** A FENCE predecessor/successor set (bits i, o, r, w from high to low); objdump prints an empty one so. */
+const fenceSet = (bits: number) =>
   bits === 0 ? 'unknown' : ['i', 'o', 'r', 'w'].filter((_, i) => bits & (8 >> i)).join('');
 
 type Formatter = (d: DecodedInsn, pc: bigint, opts: DisasmOptions) => string;
@@ -204,8 +208,8 @@ const TOKENS: Record<SyntaxToken, Formatter> = {
   shamt: (d) => hex(d.imm),
   csr: (d) => csrName(d.csr),
   zimm: (d) => String(d.imm),
-  pred: (d) => FENCE_SET(d.pred),
-  succ: (d) => FENCE_SET(d.succ),
+  pred: (d) => fenceSet(d.pred),
+  succ: (d) => fenceSet(d.succ),
 };
 
 /** aqrl = aq << 1 | rl (inst[26:25]). */
@@ -229,7 +233,7 @@ export function disassemble(raw: number, pc: bigint, opts: DisasmOptions = {}): 
   const d = decode(raw);
   if (d === undefined) {
     const size = instructionLength(raw & 0xffff);
-    return finish(size, `.${size}byte`, hex(size === 2 ? raw & 0xffff : raw));
+    return finish(size, `.${size}byte`, hex(wordOf(raw)));
   }
   let def = d.def;
   if (opts.aliases) {

@@ -10,13 +10,17 @@ import { ConsoleIO, InterruptLines, PowerEvent } from './devices/device';
 import { Ram } from './devices/ram';
 import { SifiveTest } from './devices/syscon';
 import { Uart16550 } from './devices/uart16550';
-import { UART0_IRQ, VIRT } from './devices/virt-map';
+import { UART0_IRQ, VIRT, VIRT_TIMEBASE_HZ, VIRTIO_COUNT, VIRTIO_IRQ_BASE, virtioSlot } from './devices/virt-map';
+import { VirtioBlk } from './devices/virtio/blk';
+import { BlockBackend } from './devices/virtio/blk-backends';
+import { ramDma } from './devices/virtio/dma';
+import { VirtioDevice, VirtioMmio } from './devices/virtio/mmio';
 import { Plic } from './devices/plic';
 import { checkSegmentsFit, ElfError, ElfImage, segmentPaddr } from './loader/elf';
 import { Rom } from './devices/rom';
 import { FirmwarePlatform, SbiFirmware } from './firmware/sbi';
 import { HartMemory } from './mmu/hart-memory';
-import { PAGE_WATCHED, PhysicalMemory } from './mmu/physical-memory';
+import { PAGE_SHIFT, PAGE_SIZE, PAGE_WATCHED, PhysicalMemory } from './mmu/physical-memory';
 
 /** Instructions per 10 MHz mtime tick: time follows retired work, so runs are deterministic
  *  (a nominal 100 MIPS guest clock). */
@@ -28,6 +32,13 @@ export interface MachineOptions {
   ramSize?: number;
   harts?: number;
   console: ConsoleIO;
+  /** Disks, attached as virtio-blk in QEMU's order (the first drive takes the highest slot). */
+  drives?: BlockBackend[];
+  /** Called with a one-line description when the guest programs a device wrongly (the device resets or reports an error). */
+  onDeviceError?: (message: string) => void;
+  /** Host clock in milliseconds: when given, mtime follows wall-clock time (10 MHz) instead of retired
+   *  instructions, and runs are no longer deterministic. */
+  hostClockMs?: () => number;
 }
 
 export type StopReason =
@@ -35,6 +46,8 @@ export type StopReason =
   | { kind: 'reset' }
   | { kind: 'budget' }
   | { kind: 'idle' }
+  /** Wall-clock mode only: every hart waits for an interrupt; the next timer is due in `ms`. */
+  | { kind: 'waiting'; ms: number }
   | { kind: 'paused' }
   | { kind: 'breakpoint'; hartId: number; pc: bigint }
   | { kind: 'trap'; trap: TrapInfo }
@@ -61,6 +74,7 @@ export class Machine implements TrapListener {
   readonly uart: Uart16550;
   readonly clint: Clint;
   readonly plic: Plic;
+  readonly virtio: VirtioMmio[] = [];
   /** Machine time in instruction units (mtime = time / INSNS_PER_TICK); idle periods skip ahead. */
   private time = 0;
   private sliceStartTime = 0;
@@ -70,6 +84,8 @@ export class Machine implements TrapListener {
   private tohost = -1;
   private fromhost = -1;
   private pauseRequested = false;
+  /** Wall-clock mtime source (MachineOptions.hostClockMs), or undefined for instruction-driven time. */
+  private readonly hostTicks: (() => number) | undefined;
   private readonly console: ConsoleIO;
 
   constructor(opts: MachineOptions) {
@@ -81,22 +97,7 @@ export class Machine implements TrapListener {
     this.interp = new Interpreter(this.phys);
     this.interp.listener = this;
     const nHarts = opts.harts ?? 1;
-    const lines: InterruptLines = {
-      setPending: (hartId, bit, level) => {
-        const h = this.harts[hartId];
-        if (!h) return;
-        const m = 1 << bit;
-        h.mipLines = level ? h.mipLines | m : h.mipLines & ~m;
-        h.interruptCheck = true;
-      },
-    };
-    this.clint = new Clint(nHarts, lines, () => Math.floor(this.now() / INSNS_PER_TICK));
-    this.plic = new Plic(nHarts, lines); // context 2h drives hart h's MEIP, 2h+1 its SEIP
-    this.uart = new Uart16550(opts.console, (level) => this.plic.setSourceLevel(UART0_IRQ, level));
-    this.bus.attach(VIRT.plic.base, this.plic);
-    this.bus.attach(VIRT.test.base, new SifiveTest((ev) => this.onPower(ev)));
-    this.bus.attach(VIRT.clint.base, this.wrapClint(this.clint));
-    this.bus.attach(VIRT.uart0.base, this.uart);
+    // Harts exist before the devices, so lines the devices drive at reset (MTIP: mtimecmp = 0) reach them.
     const fx: CsrSideEffects = {
       translationChanged: (h) => { h.mem.flush(); this.interp.resetFetch(h); },
       pmpChanged: (h) => { h.mem.recomputePmp(); h.mem.flush(); this.interp.resetFetch(h); },
@@ -114,7 +115,53 @@ export class Machine implements TrapListener {
       h.fx = fx;
       this.harts.push(h);
     }
+    const lines: InterruptLines = {
+      setPending: (hartId, bit, level) => {
+        const h = this.harts[hartId];
+        if (!h) return;
+        const m = 1 << bit;
+        h.mipLines = level ? h.mipLines | m : h.mipLines & ~m;
+        h.interruptCheck = true;
+      },
+    };
+    const host = opts.hostClockMs;
+    if (host) {
+      const t0 = host();
+      this.hostTicks = () => Math.floor((host() - t0) * (VIRT_TIMEBASE_HZ / 1000));
+    }
+    this.clint = new Clint(nHarts, lines, () => this.hostTicks ? this.hostTicks() : Math.floor(this.now() / INSNS_PER_TICK));
+    this.plic = new Plic(nHarts, lines); // context 2h drives hart h's MEIP, 2h+1 its SEIP
+    this.uart = new Uart16550(opts.console, (level) => this.plic.setSourceLevel(UART0_IRQ, level));
+    this.bus.attach(VIRT.plic.base, this.plic);
+    this.attachVirtio(opts);
+    this.bus.attach(VIRT.test.base, new SifiveTest((ev) => this.onPower(ev)));
+    this.bus.attach(VIRT.clint.base, this.wrapClint(this.clint));
+    this.bus.attach(VIRT.uart0.base, this.uart);
     this.phys.addObserver({ onStore: (paddr, _w, flags) => { if (flags & PAGE_WATCHED) this.onWatchedStore(paddr); } });
+  }
+
+  /** Every virtio-mmio slot gets a transport (empty ones answer DeviceID 0, as on QEMU), PLIC source n+1. */
+  private attachVirtio(opts: MachineOptions): void {
+    const dma = ramDma(this.ram, (paddr, len) => this.noteDmaWrite(paddr, len));
+    const devices: (VirtioDevice | null)[] = Array(VIRTIO_COUNT).fill(null);
+    (opts.drives ?? []).forEach((b, k) => { devices[VIRTIO_COUNT - 1 - k] = new VirtioBlk(b); });
+    for (let n = 0; n < VIRTIO_COUNT; n++) {
+      const slot = virtioSlot(n);
+      const t = new VirtioMmio(devices[n], dma, (level) => this.plic.setSourceLevel(VIRTIO_IRQ_BASE + n, level),
+        { name: slot.name, onGuestError: opts.onDeviceError });
+      this.bus.attach(slot.base, t);
+      this.virtio.push(t);
+    }
+  }
+
+  /** Device writes into RAM act like stores: they drop decoded code and break LR reservations. */
+  private noteDmaWrite(paddr: number, len: number): void {
+    for (let p = paddr, end = paddr + len; p < end;) {
+      const off = p - this.ram.base;
+      const next = Math.min(end, this.ram.base + ((off >>> PAGE_SHIFT) + 1) * PAGE_SIZE);
+      if (this.phys.pageFlags[off >>> PAGE_SHIFT]) this.phys.noteStore(p, next - p, off);
+      p = next;
+    }
   }
 
   /** mtimecmp writes can move the next deadline earlier: end the slice so it is recomputed. */
@@ -287,6 +334,7 @@ export class Machine implements TrapListener {
         // Every hart sleeps in wfi: skip to the next timer deadline, or report idleness.
         const skip = this.instructionsToNextDeadline();
         if (!Number.isFinite(skip)) return { kind: 'idle' };
+        if (this.hostTicks) return { kind: 'waiting', ms: skip / INSNS_PER_TICK / (VIRT_TIMEBASE_HZ / 1000) };
         this.time += skip;
       }
     }
@@ -327,7 +375,7 @@ export class Machine implements TrapListener {
       if (s > 0) best = Math.min(best, s);
     }
     if (!Number.isFinite(best)) return Infinity;
-    const intoTick = this.time % INSNS_PER_TICK;
+    const intoTick = this.hostTicks ? 0 : this.time % INSNS_PER_TICK;
     return Math.max(1, best * INSNS_PER_TICK - intoTick);
   }
 

@@ -71,12 +71,19 @@ export function csrRead(h: Hart, addr: number): number {
     case 0x104: RESULT.hi = 0; return h.mie & h.mideleg;
     case 0x144: RESULT.hi = 0; return h.mip & h.mideleg;
     case 0xf14: RESULT.hi = 0; return h.id;
-    case 0xc00: case 0xb00: return counter(h.instret + h.mcycleOffset);
-    case 0xc02: case 0xb02: return counter(h.instret + h.minstretOffset);
+    case 0xc00: case 0xb00: return counter(mcycle(h));
+    case 0xc02: case 0xb02: return counter(minstret(h));
     case 0xc01: return counter(h.env.mtime());
     default: RESULT.hi = h.csrHi[addr]; return h.csrLo[addr];
   }
 }
+
+// mcountinhibit (Priv §3.1.12): CY (bit 0) freezes mcycle, IR (bit 2) freezes minstret. A frozen
+// counter keeps its value in the offset field relative to a frozen instret snapshot.
+const CY = 1, IR = 4;
+function inhibited(h: Hart, bit: number): boolean { return (h.csrLo[0x320] & bit) !== 0; }
+function mcycle(h: Hart): number { return inhibited(h, CY) ? h.mcycleOffset : h.instret + h.mcycleOffset; }
+function minstret(h: Hart): number { return inhibited(h, IR) ? h.minstretOffset : h.instret + h.minstretOffset; }
 
 function counter(v: number): number {
   RESULT.hi = Math.floor(v / 4294967296) | 0;
@@ -131,8 +138,17 @@ export function csrWrite(h: Hart, addr: number, lo: number, hi: number, fx: CsrS
       fx.translationChanged(h);
       return;
     }
-    case 0xb00: h.mcycleOffset = counterOffset(h, lo, hi); return;
-    case 0xb02: h.minstretOffset = counterOffset(h, lo, hi) - 1; return; // the writing instruction's own retirement must not count
+    case 0xb00: h.mcycleOffset = inhibited(h, CY) ? counterOffset(h, lo, hi) + h.instret : counterOffset(h, lo, hi); return;
+    // The writing instruction's own retirement must not count.
+    case 0xb02: h.minstretOffset = inhibited(h, IR) ? counterOffset(h, lo, hi) + h.instret : counterOffset(h, lo, hi) - 1; return;
+    case 0x320: {
+      const before = { cy: mcycle(h), ir: minstret(h) };
+      h.csrLo[0x320] = lo & mLo;
+      // Re-base each counter so its value is continuous across the switch.
+      h.mcycleOffset = inhibited(h, CY) ? before.cy : before.cy - h.instret;
+      h.minstretOffset = inhibited(h, IR) ? before.ir : before.ir - h.instret - 1;
+      return;
+    }
     case 0x3a0: case 0x3a2: writePmpCfg(h, addr, lo, hi, fx); return;
     default:
       if (addr >= 0x3b0 && addr < 0x3c0) { writePmpAddr(h, addr - 0x3b0, lo, hi, fx); return; }

@@ -118,7 +118,12 @@ export class Interpreter implements StoreObserver {
         if (this.yieldRequested) { this.yieldRequested = false; break; }
         h.interruptCheck = false;
         const irq = pendingInterrupt(h);
-        if (irq >= 0) { enterTrap(h, irq, true, 0, 0, h.fx, this.listener); h.waitingForInterrupt = false; }
+        if (irq >= 0) {
+          enterTrap(h, irq, true, 0, 0, h.fx, this.listener);
+          h.waitingForInterrupt = false;
+          n++; // taking the interrupt is this step
+          continue;
+        }
       }
       if (h.waitingForInterrupt) break;
       const pc = h.pc;
@@ -178,7 +183,8 @@ export class Interpreter implements StoreObserver {
     if ((first & 3) === 3) {
       // The second parcel may sit on the next page: translate it on its own (its fault reports its address).
       const lo2 = (lo + 2) | 0, hi2 = (hi + ((lo2 >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-      const p2 = off === 0xffe ? mem.fetchAddress(lo2, hi2, 2) : paddr + 2;
+      // A cacheable page is executable throughout; otherwise PMP may end between the two halves.
+      const p2 = off === 0xffe || !cacheable ? mem.fetchAddress(lo2, hi2, 2) : paddr + 2;
       if (p2 < 0) return undefined;
       const second = this.readParcel(h, p2, lo2, hi2);
       if (second < 0) return undefined;
@@ -194,6 +200,9 @@ export class Interpreter implements StoreObserver {
   private readParcel(h: Hart, paddr: number, lo: number, hi: number): number {
     const ramOff = this.phys.ramOffset(paddr, 2);
     if (ramOff >= 0) return this.phys.bus.ram.u16[ramOff >>> 1];
+    // Devices are not executable, except ROMs (the reset vector).
+    const dev = this.phys.bus.findDevice(paddr);
+    if (!dev || !dev.dev.executable) { h.raise(Cause.InsnAccessFault, lo, hi); return -1; }
     const v = this.phys.bus.load(paddr, 2);
     if (v === undefined) { h.raise(Cause.InsnAccessFault, lo, hi); return -1; }
     return v;

@@ -56,7 +56,10 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tvalLo: nu
     let s = h.mstatus;
     s = (s & MSTATUS_MIE) ? s | MSTATUS_MPIE : s & ~MSTATUS_MPIE;
     s = (s & ~MSTATUS_MPP) | (from << MSTATUS_MPP_SHIFT);
+    const mppChanged = ((s ^ h.mstatus) & MSTATUS_MPP) !== 0;
     h.mstatus = s & ~MSTATUS_MIE;
+    // Under MPRV, M-mode data accesses use MPP's translation: a new MPP makes cached translations stale.
+    if (mppChanged && (s & MSTATUS_MPRV) !== 0) fx.translationChanged(h);
     h.pc = vectorTarget(h, 0x305, cause, interrupt);
     setPriv(h, PRIV_M, fx);
   }

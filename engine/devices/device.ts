@@ -10,6 +10,8 @@ export interface MmioDevice {
   /** Returns the value zero-extended to `width` bytes (an unsigned number below 2^32). */
   read(offset: number, width: 1 | 2 | 4): number;
   write(offset: number, width: 1 | 2 | 4, value: number): void;
+  /** Instructions may be fetched from it (ROMs); other devices give instruction access faults, as in QEMU. */
+  readonly executable?: boolean;
 }
 
 /** Level-triggered interrupt pins into the harts' mip (bits as in the privileged spec's mip layout). */

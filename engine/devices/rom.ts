@@ -3,6 +3,7 @@ import { MmioDevice } from './device';
 
 export class Rom implements MmioDevice {
   readonly size: number;
+  readonly executable = true;
 
   constructor(readonly name: string, private readonly bytes: Uint8Array, size = bytes.length) {
     this.size = size;

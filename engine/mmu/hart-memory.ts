@@ -10,6 +10,8 @@ export interface MemoryClient {
   readonly mstatus: number;
   readonly csrLo: Int32Array;
   readonly csrHi: Int32Array;
+  /** Pending exception cause, or negative when none. */
+  readonly exc: number;
   raise(cause: number, tvalLo: number, tvalHi: number): void;
 }
 
@@ -246,9 +248,11 @@ export class HartMemory implements WalkHost {
     for (let k = 0; k < width; k++) {
       const aLo = (lo + k) | 0;
       const aHi = (hi + ((aLo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-      const paddr = this.resolve(aLo, aHi, 1, Access.Load, lo, hi);
+      // A fault reports the address of the byte that faulted (Priv §3.1.16).
+      const paddr = this.resolve(aLo, aHi, 1, Access.Load, aLo, aHi);
       if (paddr < 0) return 0;
-      const b = this.physLoad(paddr, 1, lo, hi) & 0xff;
+      const b = this.physLoad(paddr, 1, aLo, aHi) & 0xff;
+      if (this.cpu.exc >= 0) return 0;
       if (k < 4) vLo |= b << (8 * k); else vHi |= b << (8 * (k - 4));
     }
     this.hiOut = vHi;
@@ -290,13 +294,15 @@ export class HartMemory implements WalkHost {
     for (let k = 0; k < width; k++) {
       const aLo = (lo + k) | 0;
       const aHi = (hi + ((aLo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-      const p = this.resolve(aLo, aHi, 1, Access.Store, lo, hi);
+      const p = this.resolve(aLo, aHi, 1, Access.Store, aLo, aHi);
       if (p < 0) return;
       paddrs.push(p);
     }
     for (let k = 0; k < width; k++) {
       const b = k < 4 ? (vLo >>> (8 * k)) & 0xff : (vHi >>> (8 * (k - 4))) & 0xff;
-      this.physStore(paddrs[k], 1, b, 0, lo, hi);
+      const aLo = (lo + k) | 0;
+      this.physStore(paddrs[k], 1, b, 0, aLo, (hi + ((aLo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0);
+      if (this.cpu.exc >= 0) return;
     }
   }
 

@@ -43,6 +43,13 @@ export const INTERRUPT = 1n << 63n;
 export const u64 = (v: bigint) => BigInt.asUintN(64, v);
 export const hex = (v: bigint | number) => `0x${u64(BigInt(v)).toString(16)}`;
 
+/** pmpaddr value of a NAPOT region of `size` bytes (a power of two >= 8) at `base` (aligned to its size). */
+export function napot(base: bigint, size: bigint): bigint {
+  return (base >> 2n) | ((size >> 3n) - 1n);
+}
+/** pmpcfg fields (Priv §3.7.1). */
+export const PMP = { R: 1, W: 2, X: 4, TOR: 1 << 3, NA4: 2 << 3, NAPOT: 3 << 3, L: 0x80 } as const;
+
 export class Rig {
   readonly m: Machine;
 
@@ -87,6 +94,7 @@ export class Rig {
   }
 
   poke8(addr: number, v: number): void { this.m.ram.u8[addr - BASE] = v; }
+  poke16(addr: number, v: number): void { this.m.ram.view.setUint16(addr - BASE, v, true); }
   poke32(addr: number, v: number): void { this.m.ram.view.setUint32(addr - BASE, v >>> 0, true); }
   poke64(addr: number, v: bigint): void { this.m.ram.view.setBigUint64(addr - BASE, u64(v), true); }
   peek8(addr: number): number { return this.m.ram.u8[addr - BASE]; }
@@ -125,6 +133,16 @@ export class Rig {
   allowAllPmp(hart = 0): void {
     this.setCsr(CSR.pmpaddr0, (1n << 54n) - 1n, hart);
     this.setCsr(CSR.pmpcfg0, 0x1fn, hart);
+  }
+
+  /** Programs PMP entries 0.. as [cfg byte, pmpaddr]; the remaining entries of pmpcfg0 are OFF. */
+  setPmp(entries: [number, bigint][], hart = 0): void {
+    let cfg = 0n;
+    entries.forEach(([c, addr], i) => {
+      this.setCsr(CSR.pmpaddr0 + i, addr, hart);
+      cfg |= BigInt(c) << BigInt(8 * i);
+    });
+    this.setCsr(CSR.pmpcfg0, cfg, hart);
   }
 
   step(n = 1, hart = 0): void {

@@ -3,7 +3,7 @@ import { csrAccessible, csrRead, csrWrite } from '../csr-file';
 import type { Hart } from '../hart';
 import { RESULT } from '../int64';
 import type { Handler, Op } from '../op';
-import { MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PRIV_M, PRIV_S, PRIV_U } from '../privilege';
+import { MIP_SEIP, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PRIV_M, PRIV_S, PRIV_U } from '../privilege';
 import { mret, sret, wakesFromWfi } from '../traps';
 import { illegal } from './common';
 
@@ -21,8 +21,10 @@ function csr(op: CsrOp, immediate: boolean): Handler {
     if (doRead) { oldLo = csrRead(h, d.csr); oldHi = RESULT.hi; }
     if (doWrite) {
       let nl = srcLo, nh = srcHi;
-      if (op === CsrOp.Set) { nl = oldLo | srcLo; nh = oldHi | srcHi; }
-      else if (op === CsrOp.Clear) { nl = oldLo & ~srcLo; nh = oldHi & ~srcHi; }
+      // csrrs/csrrc on mip see only the software-writable SEIP bit, not the PLIC line (Priv §3.1.9).
+      const baseLo = d.csr === 0x344 ? (oldLo & ~MIP_SEIP) | (h.mipSoftware & MIP_SEIP) : oldLo;
+      if (op === CsrOp.Set) { nl = baseLo | srcLo; nh = oldHi | srcHi; }
+      else if (op === CsrOp.Clear) { nl = baseLo & ~srcLo; nh = oldHi & ~srcHi; }
       csrWrite(h, d.csr, nl, nh, h.fx);
     }
     if (doRead) { h.lo[d.rd] = oldLo; h.hi[d.rd] = oldHi; }

@@ -19,6 +19,8 @@ export interface RunOptions {
   bareMetal: boolean;
   maxInsns: number;
   trace: boolean;
+  /** mtime follows the host's wall clock instead of retired instructions (not deterministic). */
+  realtime: boolean;
   memory: number;
 }
 
@@ -37,6 +39,8 @@ export const USAGE = `usage: ringside run FILE.elf [options]
   -m SIZE         guest RAM, as in QEMU: 128M (default), 512M, 1G; a bare number means MiB
   --max-insns N   stop with an error after N instructions (default: no limit)
   --trace         print one line per instruction: privilege, pc, instruction, registers written
+  --realtime      mtime follows the host clock; by default it advances with retired instructions
+                  (10 per 10 MHz tick), so every run of a guest is identical
   The exit status is the guest's (0 on pass). The terminal is the UART; on a TTY, Ctrl-A x quits.`;
 
 /** Parses QEMU's -m syntax: a number with an optional K/M/G suffix; bare numbers are MiB. */
@@ -69,7 +73,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
   let positional: string | undefined;
   let bios: string | undefined;
   let kernel: string | undefined;
-  const o: Omit<RunOptions, 'bios' | 'kernel' | 'bareMetal'> = { drives: [], smp: 1, maxInsns: Infinity, trace: false, memory: 128 * 1024 * 1024 };
+  const o: Omit<RunOptions, 'bios' | 'kernel' | 'bareMetal'> = { drives: [], smp: 1, maxInsns: Infinity, trace: false, realtime: false, memory: 128 * 1024 * 1024 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -85,6 +89,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
         break;
       }
       case '--trace': o.trace = true; break;
+      case '--realtime': o.realtime = true; break;
       case '-m': case '--memory': o.memory = parseMemorySize(value()); break;
       case '--bios': case '-bios': bios = value(); break;
       case '--kernel': case '-kernel': kernel = value(); break;

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import { Machine, StopReason } from '../engine/machine';
 import { ElfError } from '../engine/loader/elf';
 import { BootError, bootMachine, GuestFile } from '../engine/boot';
+import { openFileBackend } from '../engine/devices/virtio/file-backend';
 import { parseRunArgs, RunOptions, USAGE, UsageError } from './args';
 import { snapshot, traceLine } from './trace';
 
@@ -43,18 +44,33 @@ function loadGuest(opts: RunOptions, console: BufferedConsole): Machine {
   const bios = opts.bios === 'none' || opts.bios === 'builtin' ? opts.bios : readGuestFile(opts.bios, 'firmware');
   const kernel = opts.kernel ? readGuestFile(opts.kernel, opts.bareMetal ? 'guest' : 'kernel') : undefined;
   if (kernel && opts.bareMetal) kernel.format = 'elf'; // `ringside run FILE` takes ELF guests only
-  const machine = new Machine({ console, ramSize: opts.memory, harts: opts.smp });
+  const drives = opts.drives.map((d) => {
+    try {
+      return openFileBackend(d.file, { writeThrough: d.writeThrough });
+    } catch (e) {
+      fail(`--drive: ${(e as Error).message}`);
+    }
+  });
+  const machine = new Machine({
+    console, ramSize: opts.memory, harts: opts.smp, drives,
+    hostClockMs: opts.realtime ? () => performance.now() : undefined,
+    onDeviceError: (message) => process.stderr.write(`ringside: guest device error: ${message}\n`),
+  });
   bootMachine(machine, { bios, kernel, append: opts.append });
   return machine;
 }
 
 /** Terminal input goes to the UART; Ctrl-A x quits as in QEMU, Ctrl-A Ctrl-A sends a literal Ctrl-A. */
+/** Whether the host can still send console input (stdin not at end of file). */
+const stdinState = { open: true, wake: () => undefined as void };
+
 function attachStdin(machine: Machine, quit: () => void): () => void {
   const stdin = process.stdin;
+  stdin.on('end', () => { stdinState.open = false; stdinState.wake(); });
+  stdin.on('error', () => { stdinState.open = false; });
   if (!stdin.isTTY) {
-    const onData = (d: Buffer) => machine.uart.pushInput(d);
+    const onData = (d: Buffer) => { machine.uart.pushInput(d); stdinState.wake(); };
     stdin.on('data', onData);
-    stdin.on('error', () => undefined);
     return () => { stdin.off('data', onData); stdin.pause(); };
   }
   stdin.setRawMode(true);
@@ -78,7 +94,9 @@ function report(reason: StopReason, opts: RunOptions): number {
     case 'exit': return reason.code;
     case 'reset': process.stderr.write('ringside: guest requested a reset; stopping\n'); return 0;
     case 'budget': process.stderr.write(`ringside: guest did not exit within ${opts.maxInsns} instructions\n`); return 124;
-    case 'idle': process.stderr.write('ringside: guest is idle: every hart waits for an interrupt that nothing can raise\n'); return 3;
+    case 'idle': case 'waiting':
+      process.stderr.write('ringside: guest is idle: every hart waits for an interrupt and no input can arrive (stdin closed)\n');
+      return 3;
     case 'paused': process.stderr.write('ringside: terminated (Ctrl-A x)\n'); return 130;
     case 'breakpoint': process.stderr.write(`ringside: stopped at a breakpoint at 0x${reason.pc.toString(16)}\n`); return 5;
     case 'trap': process.stderr.write(`ringside: stopped at trap cause ${reason.trap.cause}\n`); return 5;
@@ -114,6 +132,13 @@ async function run(opts: RunOptions): Promise<number> {
       console.flush();
       if (r.kind === 'budget') {
         if (executed >= opts.maxInsns) reason = r;
+      } else if (r.kind === 'idle' && stdinState.open && !quit) {
+        // Nothing runs until input arrives (a UART interrupt); wait for it rather than exit.
+        await new Promise<void>((res) => { stdinState.wake = res; setTimeout(res, 200); });
+        continue;
+      } else if (r.kind === 'waiting') {
+        await new Promise((res) => setTimeout(res, Math.min(50, Math.max(1, r.ms))));
+        continue;
       } else if (r.kind !== 'paused' || quit) reason = r;
       await new Promise((res) => setImmediate(res));
     }

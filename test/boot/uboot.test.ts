@@ -4,15 +4,16 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import { bootMachine, BootOptions } from '../../engine/boot';
 import { Machine } from '../../engine/machine';
+import { BlockBackend, BufferBackend, MemoryBackend } from '../../engine/devices/virtio/blk-backends';
 import { ConsoleDriver } from '../support/console-driver';
 
 const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
 const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
 const BUDGET = 400_000_000;
 
-function boot(bios: BootOptions['bios']): ConsoleDriver {
+function boot(bios: BootOptions['bios'], drives: BlockBackend[] = []): ConsoleDriver {
   let d: ConsoleDriver | undefined;
-  const m = new Machine({ console: ConsoleDriver.sink(() => d!) });
+  const m = new Machine({ console: ConsoleDriver.sink(() => d!), drives });
   d = new ConsoleDriver(m);
   bootMachine(m, { bios, kernel: { name: UBOOT, bytes: new Uint8Array(fs.readFileSync(UBOOT)) } });
   return d;
@@ -60,5 +61,24 @@ describe('boot: OpenSBI + U-Boot to the prompt', function () {
     toPrompt(d);
     assert.match(command(d, 'version'), /U-Boot 20\d\d\.\d\d/);
     assert.doesNotMatch(d.output, /OpenSBI/);
+  });
+
+  it('U-Boot reads and writes a virtio-blk disk (copy-on-write: the image itself is untouched)', () => {
+    const image = new Uint8Array(64 * 1024);
+    image.set(Buffer.from('RINGSIDE-DISK-SECTOR-ZERO'), 0);
+    image.set(Buffer.from('second sector'), 512);
+    const disk = new MemoryBackend(new BufferBackend(image));
+    const d = boot('builtin', [disk]);
+    toPrompt(d);
+    const scan = command(d, 'virtio scan') + command(d, 'virtio info');
+    assert.match(scan, /Device 0: .*(QEMU|VirtIO|virtio)/i);
+    assert.match(scan, /Capacity: 0\.0 MB|Capacity: 64\.0 KB|128 x 512/);
+    assert.match(command(d, 'virtio read 0x84000000 0 2'), /2 blocks read: OK/);
+    assert.match(command(d, 'md.b 0x84000000 0x10'), /52 49 4e 47 53 49 44 45 2d 44 49 53 4b 2d 53 45/); // RINGSIDE-DISK-SE
+    assert.match(command(d, 'md.b 0x84000200 6'), /73 65 63 6f 6e 64/); // "second"
+    command(d, 'mw.b 0x84000000 0x41 0x200');
+    assert.match(command(d, 'virtio write 0x84000000 1 1'), /1 blocks written: OK/);
+    assert.match(command(d, 'virtio read 0x85000000 1 1') + command(d, 'md.b 0x85000000 4'), /41 41 41 41/);
+    assert.equal(Buffer.from(image.subarray(512, 518)).toString(), 'second', 'the base image is not written');
   });
 });

@@ -44,6 +44,8 @@ export class HartMemory implements WalkHost {
   private pmp: PmpRegion[] = [];
   /** High word of the last 64-bit load. */
   hiOut = 0;
+  /** Loads and stores served by the TLB fast path (stats.misses counts the slow path). */
+  hits = 0;
   readonly ramI32: Int32Array;
   private readonly walkOut: WalkResult = { paddr: -1, cause: 0, pageSize: 4096 };
   readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0 };
@@ -80,13 +82,14 @@ export class HartMemory implements WalkHost {
   // ---- fast paths -------------------------------------------------------------------------------------
   load8(lo: number, hi: number): number {
     const i = (lo >>> 12) & TLB_MASK;
-    if (this.rTagLo[i] === (lo & PAGE_MASK) && this.rTagHi[i] === hi) return this.u8[this.rOff[i] + (lo & 0xfff)];
+    if (this.rTagLo[i] === (lo & PAGE_MASK) && this.rTagHi[i] === hi) { this.hits++; return this.u8[this.rOff[i] + (lo & 0xfff)]; }
     return this.loadSlow(lo, hi, 1);
   }
 
   load16(lo: number, hi: number): number {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.rTagLo[i] === (lo & PAGE_MASK) && this.rTagHi[i] === hi && (lo & 1) === 0) {
+      this.hits++;
       return this.u16[(this.rOff[i] + (lo & 0xfff)) >>> 1];
     }
     return this.loadSlow(lo, hi, 2);
@@ -96,6 +99,7 @@ export class HartMemory implements WalkHost {
   load32(lo: number, hi: number): number {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.rTagLo[i] === (lo & PAGE_MASK) && this.rTagHi[i] === hi && (lo & 3) === 0) {
+      this.hits++;
       return this.i32[(this.rOff[i] + (lo & 0xfff)) >>> 2];
     }
     return this.loadSlow(lo, hi, 4);
@@ -106,6 +110,7 @@ export class HartMemory implements WalkHost {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.rTagLo[i] === (lo & PAGE_MASK) && this.rTagHi[i] === hi && (lo & 7) === 0) {
       const w = (this.rOff[i] + (lo & 0xfff)) >>> 2;
+      this.hits++;
       this.hiOut = this.i32[w + 1];
       return this.i32[w];
     }
@@ -114,13 +119,14 @@ export class HartMemory implements WalkHost {
 
   store8(lo: number, hi: number, v: number): void {
     const i = (lo >>> 12) & TLB_MASK;
-    if (this.wTagLo[i] === (lo & PAGE_MASK) && this.wTagHi[i] === hi) { this.u8[this.wOff[i] + (lo & 0xfff)] = v; return; }
+    if (this.wTagLo[i] === (lo & PAGE_MASK) && this.wTagHi[i] === hi) { this.hits++; this.u8[this.wOff[i] + (lo & 0xfff)] = v; return; }
     this.storeSlow(lo, hi, 1, v, 0);
   }
 
   store16(lo: number, hi: number, v: number): void {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.wTagLo[i] === (lo & PAGE_MASK) && this.wTagHi[i] === hi && (lo & 1) === 0) {
+      this.hits++;
       this.u16[(this.wOff[i] + (lo & 0xfff)) >>> 1] = v;
       return;
     }
@@ -130,6 +136,7 @@ export class HartMemory implements WalkHost {
   store32(lo: number, hi: number, v: number): void {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.wTagLo[i] === (lo & PAGE_MASK) && this.wTagHi[i] === hi && (lo & 3) === 0) {
+      this.hits++;
       this.i32[(this.wOff[i] + (lo & 0xfff)) >>> 2] = v;
       return;
     }
@@ -140,6 +147,7 @@ export class HartMemory implements WalkHost {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.wTagLo[i] === (lo & PAGE_MASK) && this.wTagHi[i] === hi && (lo & 7) === 0) {
       const w = (this.wOff[i] + (lo & 0xfff)) >>> 2;
+      this.hits++;
       this.i32[w] = vLo; this.i32[w + 1] = vHi;
       return;
     }
@@ -330,5 +338,8 @@ export class HartMemory implements WalkHost {
     return this.checkPmp(pageBase, 4096, Access.Fetch, this.cpu.priv);
   }
 
-  countHit(): void { this.stats.hits++; }
+  /** Statistics snapshot, with fast-path hits folded in. */
+  tlbStats(): TlbStats {
+    return { hits: this.hits, misses: this.stats.misses, flushes: this.stats.flushes };
+  }
 }

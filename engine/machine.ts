@@ -100,6 +100,7 @@ export class Machine implements TrapListener {
     // Harts exist before the devices, so lines the devices drive at reset (MTIP: mtimecmp = 0) reach them.
     const fx: CsrSideEffects = {
       translationChanged: (h) => { h.mem.flush(); this.interp.resetFetch(h); },
+      pageChanged: (h, lo, hi) => { h.mem.flushPage(lo, hi); this.interp.resetFetch(h); },
       pmpChanged: (h) => { h.mem.recomputePmp(); h.mem.flush(); this.interp.resetFetch(h); },
       timerChanged: (h) => {
         this.updateSupervisorTimer(h);

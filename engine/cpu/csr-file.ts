@@ -13,6 +13,8 @@ export interface CsrSideEffects {
   translationChanged(h: Hart): void;
   /** pmpcfg/pmpaddr changed: protection regions must be decoded again. */
   pmpChanged(h: Hart): void;
+  /** sfence.vma with an address: only translations of that page are stale (Priv §10.2.1). */
+  pageChanged(h: Hart, lo: number, hi: number): void;
   /** stimecmp or menvcfg.STCE changed: the supervisor timer's level and next deadline must be recomputed. */
   timerChanged(h: Hart): void;
 }

@@ -64,6 +64,15 @@ export class HartMemory implements WalkHost {
     this.stats.flushes++;
   }
 
+  /** Drops the cached translations of one virtual page. */
+  flushPage(lo: number, hi: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const tag = lo & PAGE_MASK;
+    if (this.rTagLo[i] === tag && this.rTagHi[i] === hi) this.rTagLo[i] = INVALID;
+    if (this.wTagLo[i] === tag && this.wTagHi[i] === hi) this.wTagLo[i] = INVALID;
+    this.stats.flushes++;
+  }
+
   evictStorePage(ramOffset: number): void {
     for (let i = 0; i < TLB_SIZE; i++) if (this.wOff[i] === ramOffset) this.wTagLo[i] = INVALID;
   }

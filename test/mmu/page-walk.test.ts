@@ -146,6 +146,20 @@ describe('mmu: Sv39 page walks', () => {
     assert.deepEqual(s.load(0x7000n), { value: 2n });
   });
 
+  it('sfence.vma with an address drops only that page\'s translation', () => {
+    const s = new Sv(3);
+    const a = s.map(0x7000n, RAM + 0x20_0000, V | R | A);
+    const b = s.map(0x8000n, RAM + 0x20_2000, V | R | A);
+    s.poke(RAM + 0x20_0000, 1n); s.poke(RAM + 0x20_1000, 2n); s.poke(RAM + 0x20_2000, 3n); s.poke(RAM + 0x20_3000, 4n);
+    assert.deepEqual(s.load(0x7000n), { value: 1n });
+    assert.deepEqual(s.load(0x8000n), { value: 3n });
+    s.setPte(a, (BigInt((RAM + 0x20_1000) / 4096) << 10n) | BigInt(V | R | A));
+    s.setPte(b, (BigInt((RAM + 0x20_3000) / 4096) << 10n) | BigInt(V | R | A));
+    s.h.fx.pageChanged(s.h, 0x7000, 0); // sfence.vma 0x7000
+    assert.deepEqual(s.load(0x7000n), { value: 2n });
+    assert.deepEqual(s.load(0x8000n), { value: 3n }, 'the other page keeps its cached translation');
+  });
+
   it('M-mode ignores satp; MPRV with MPP=S translates M-mode loads', () => {
     const s = new Sv(3);
     s.map(0x9000n, RAM + 0x20_0000, V | R | A);

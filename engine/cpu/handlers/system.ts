@@ -54,6 +54,9 @@ export const SYSTEM_HANDLERS: Record<string, Handler> = {
   },
   'sfence.vma': (h, d) => {
     if (h.priv === PRIV_U || (h.priv === PRIV_S && (h.mstatus & MSTATUS_TVM) !== 0)) { illegal(h, d); return; }
-    h.fx.translationChanged(h);
+    // With rs1 = x0 every translation goes; with an address, only that page's (the TLB has no ASID tags,
+    // so an ASID argument cannot narrow it further).
+    if (d.rs1 === 0) h.fx.translationChanged(h);
+    else h.fx.pageChanged(h, h.lo[d.rs1], h.hi[d.rs1]);
   },
 };

@@ -67,7 +67,11 @@ export class SbiFirmware {
     h.medeleg = MEDELEG;
     h.mideleg = MIDELEG;
     c[0x306] = 7; // mcounteren: cycle, time, instret readable from S
-    if (this.p.hasSstc) h.csrHi[0x30a] |= 1 << 31; // menvcfg.STCE: the kernel may use stimecmp
+    if (this.p.hasSstc) {
+      h.csrHi[0x30a] |= 1 << 31; // menvcfg.STCE: the kernel may use stimecmp, and set_timer does
+      h.csrLo[0x14d] = -1; h.csrHi[0x14d] = -1; // no supervisor timer event until one is asked for
+      h.fx.timerChanged(h);
+    }
     h.mie = MIP_MSIP; // MTIE is enabled by the first set_timer
     // PMP: one NAPOT entry covering all of memory, RWX, so S and U can reach RAM and devices.
     c[0x3b0] = -1; h.csrHi[0x3b0] = 0x3fffff;
@@ -201,9 +205,15 @@ export class SbiFirmware {
     }
   }
 
-  /** SBI §6.1: program the next timer event and clear the pending supervisor timer. */
+  /** SBI §6.1: program the next timer event and clear the pending supervisor timer. With Sstc the event
+   *  is stimecmp itself (STIP follows it in hardware), as OpenSBI does; otherwise the M-mode timer. */
   private setTimer(h: Hart, when: bigint): void {
     const v = BigInt.asUintN(64, when);
+    if (this.p.hasSstc) {
+      h.csrLo[0x14d] = Number(v & 0xffffffffn) | 0; h.csrHi[0x14d] = Number(v >> 32n) | 0;
+      h.fx.timerChanged(h);
+      return;
+    }
     this.p.mmioWrite(CLINT_MTIMECMP + 8 * h.id + 4, 4, 0xffffffff); // high first: no spurious early match
     this.p.mmioWrite(CLINT_MTIMECMP + 8 * h.id, 4, Number(v & 0xffffffffn));
     this.p.mmioWrite(CLINT_MTIMECMP + 8 * h.id + 4, 4, Number(v >> 32n));

@@ -97,7 +97,7 @@ function report(reason: StopReason, opts: RunOptions): number {
     case 'idle': case 'waiting':
       process.stderr.write('ringside: guest is idle: every hart waits for an interrupt and no input can arrive (stdin closed)\n');
       return 3;
-    case 'paused': process.stderr.write('ringside: terminated (Ctrl-A x)\n'); return 130;
+    case 'paused': process.stderr.write('ringside: terminated (Ctrl-A x)\n'); return 0; // as QEMU exits on Ctrl-A x
     case 'breakpoint': process.stderr.write(`ringside: stopped at a breakpoint at 0x${reason.pc.toString(16)}\n`); return 5;
     case 'trap': process.stderr.write(`ringside: stopped at trap cause ${reason.trap.cause}\n`); return 5;
     case 'error': process.stderr.write(`ringside: ${reason.message}\n`); return 1;

@@ -271,6 +271,7 @@ export class Machine implements TrapListener {
       flushTlb: (h) => h.fx.translationChanged(h),
       flushInstructions: () => this.interp.flushAll(),
       timersChanged: () => { if (this.current) this.interp.requestYield(this.current); },
+      stopRunning: (h) => { if (this.current === h) this.interp.requestYield(h); },
       hasSstc: true,
     };
   }

@@ -25,6 +25,7 @@ export const SBI_ERR_FAILED = -1;
 export const SBI_ERR_NOT_SUPPORTED = -2;
 export const SBI_ERR_INVALID_PARAM = -3;
 export const SBI_ERR_INVALID_ADDRESS = -5;
+export const SBI_ERR_ALREADY_AVAILABLE = -6;
 export const SBI_ERR_ALREADY_STARTED = -7;
 export const SBI_ERR_ALREADY_STOPPED = -8;
 

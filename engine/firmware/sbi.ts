@@ -4,7 +4,7 @@
 import { Hart } from '../cpu/hart';
 import { mret } from '../cpu/traps';
 import {
-  EID, HartState, SBI_ERR_ALREADY_STARTED, SBI_ERR_INVALID_ADDRESS,
+  EID, HartState, SBI_ERR_ALREADY_AVAILABLE, SBI_ERR_INVALID_ADDRESS,
   SBI_ERR_INVALID_PARAM, SBI_ERR_NOT_SUPPORTED, SBI_IMPL_ID, SBI_IMPL_VERSION, SBI_SPEC_VERSION, SBI_SUCCESS,
 } from './sbi-constants';
 
@@ -33,6 +33,8 @@ export interface FirmwarePlatform {
   flushInstructions(): void;
   /** The machine must re-evaluate deadlines (a timer was programmed). */
   timersChanged(): void;
+  /** End the current run of this hart now (it was stopped or suspended). */
+  stopRunning(h: Hart): void;
   readonly hasSstc: boolean;
 }
 
@@ -241,6 +243,7 @@ export class SbiFirmware {
     const t = this.targets(mask, base);
     if (!t) return SBI_ERR_INVALID_PARAM;
     for (const h of t) {
+      if (this.state[h.id] !== HartState.Started) continue; // a stopped hart drops IPIs, as OpenSBI does
       this.ipiPending[h.id] = true;
       this.p.mmioWrite(CLINT_MSIP + 4 * h.id, 4, 1);
     }
@@ -269,7 +272,7 @@ export class SbiFirmware {
       case 0: { // hart_start(hartid, start_addr, opaque)
         const id = Number(a(0));
         if (id < 0 || id >= harts.length) return ret(SBI_ERR_INVALID_PARAM);
-        if (this.state[id] !== HartState.Stopped) return ret(SBI_ERR_ALREADY_STARTED);
+        if (this.state[id] !== HartState.Stopped) return ret(SBI_ERR_ALREADY_AVAILABLE); // SBI §9.1 error table
         const start = Number(BigInt.asIntN(64, a(1)));
         if (!this.p.ram(start, 2)) return ret(SBI_ERR_INVALID_ADDRESS);
         this.enterSupervisor(harts[id], start, BigInt(id), a(2));
@@ -280,6 +283,7 @@ export class SbiFirmware {
         h.halted = true;
         h.mie = MIP_MSIP;
         h.mipSoftware = 0;
+        this.p.stopRunning(h); // the call does not return: the hart stops at this instruction boundary
         return ret(SBI_SUCCESS);
       case 2: { // hart_get_status
         const id = Number(a(0));
@@ -306,9 +310,10 @@ export class SbiFirmware {
   private dbcn(fid: number, a: (i: number) => bigint, ret: (e: number, v?: bigint | number) => void): void {
     if (fid === 2) { this.putByte(Number(a(0) & 0xffn)); return ret(SBI_SUCCESS); }
     if (fid !== 0 && fid !== 1) return ret(SBI_ERR_NOT_SUPPORTED);
-    const len = Number(a(0) & 0xffffffffn);
-    const addr = Number(a(1)) + Number(a(2)) * 4294967296;
-    const mem = this.p.ram(addr, len);
+    // num_bytes is an unsigned long; on RV64 base_addr_hi must be 0 (the address is all in base_addr_lo).
+    const len = a(0), lo = a(1), hi = a(2);
+    if (hi !== 0n || len > BigInt(Number.MAX_SAFE_INTEGER) || lo > BigInt(Number.MAX_SAFE_INTEGER)) return ret(SBI_ERR_INVALID_PARAM);
+    const mem = this.p.ram(Number(lo), Number(len));
     if (!mem) return ret(SBI_ERR_INVALID_PARAM);
     if (fid === 0) { for (const b of mem) this.putByte(b); return ret(SBI_SUCCESS, len); }
     let n = 0;

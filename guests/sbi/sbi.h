@@ -134,8 +134,14 @@ void finish(const char *prog) __attribute__((noreturn));
 void shutdown(int fail) __attribute__((noreturn));
 uint64_t timeout_after(uint64_t ticks); /* a deadline in `time` units */
 
+/* entry.S calls these: the boot hart's payload_main(hartid, dtb), a started hart's secondary_main(hartid, opaque). */
+void payload_main(unsigned long hartid, unsigned long dtb) __attribute__((noreturn));
+void secondary_main(unsigned long hartid, unsigned long opaque);
+
 /* entry.S */
 void secondary_entry(void);
+long patchable(void);
+extern uint32_t patch_insn;
 extern volatile int payload_entries; /* harts that came in through _start */
 
 /* Called by entry.S's trap vector with the interrupted registers saved; each payload defines it. */

@@ -180,7 +180,6 @@ describe('cpu/csr', () => {
   });
 
   describe('mip.SEIP with an external line (Priv §3.1.9)', () => {
-    // ENGINE BUG (reported, failing on purpose): csrRead(mip) ORs the external line into the value csrrs/csrrc write back (csr-file.ts 0x344).
     it('csrrs/csrrc on mip use only the software-writable SEIP bit, never the external signal', () => {
       // "the signal from the interrupt controller is not used to calculate the value written to SEIP. Only the
       //  software-writable SEIP bit participates in the read-modify-write sequence of a CSRRS or CSRRC instruction."
@@ -280,7 +279,6 @@ describe('cpu/csr', () => {
       assert.ok(r.x(a0) >= 5000n && r.x(a0) <= 5001n, `mcycle ${r.x(a0)}`);
       assert.ok(r.x(a2) > r.x(a0), 'cycle advances');
     });
-    // ENGINE BUG (reported, failing on purpose): mcountinhibit bits are stored but counter reads ignore them (csr-file.ts counters).
     it('mcountinhibit.IR stops minstret and mcountinhibit.CY stops mcycle (Priv §3.1.12)', () => {
       // "When the CY, IR, or HPMn bit is set, the corresponding counter does not increment." Both bits are writable here.
       for (const [bit, counter, name] of [[4, CSR.minstret, 'IR/minstret'], [1, CSR.mcycle, 'CY/mcycle']] as const) {

@@ -431,7 +431,6 @@ describe('cpu/traps', () => {
       expectMTrap(r, INTERRUPT | 1n, BASE, 'SSI to M vs SEI to S');
     });
 
-    // ENGINE BUG (reported, failing on purpose): Interpreter.run(h, 1) enters the interrupt trap and then also executes the handler's first instruction.
     it('Machine.step takes a pending interrupt as its whole step, like an exception (machine.ts: "or takes one trap")', () => {
       // Not a spec rule but the debugger contract of Machine.step: after stepping into a handler the pc is the
       // handler's first instruction, not yet executed.
@@ -597,7 +596,6 @@ describe('cpu/traps', () => {
   });
 
   describe('power-on state', () => {
-    // ENGINE BUG (reported, failing on purpose): the CLINT drives MTIP before the harts exist (Machine constructor) and never re-sends the unchanged level.
     it('MTIP is visible in mip from power-on, because mtimecmp resets to 0 <= mtime (Priv §3.2.1; clint.ts reset())', () => {
       const m = new Machine({ console: { write: () => undefined }, ramSize: 1 << 20 });
       m.ram.view.setUint32(0, A.addi(a0, a0, 1), true);

@@ -85,7 +85,6 @@ describe('mmu/hart-memory', () => {
       assert.notEqual(r.pc(), M_TRAP, `trapped: mcause ${r.csr(CSR.mcause)}`);
       assert.equal(r.x(a0), 0x1122_3344_5566_7789n);
     });
-    // ENGINE BUG (reported, failing on purpose): Interpreter.fetchSlow reads the second parcel at paddr + 2 without a PMP check unless it is on the next page.
     it('a 32-bit instruction whose second half lies outside the executable region: fetch fault on that half', () => {
       // Entry 0 = [DATA, DATA+8) RX; nothing else matches DATA+8 for U. The instruction at DATA+6 spans DATA+6..DATA+9.
       // mepc = its start, mtval = the portion that faulted (Priv §3.1.16).
@@ -96,7 +95,6 @@ describe('mmu/hart-memory', () => {
       assert.equal(r.x(a0), 0xa0n, 'the instruction must not execute');
       expectFault(r, 1n, DATA + 6, DATA + 8, 'straddling fetch');
     });
-    // ENGINE BUG (reported, failing on purpose): loadMisaligned/storeMisaligned report the start address of the access as mtval.
     it('a misaligned load reaching into a denied region faults with mtval = the faulting portion (Priv §3.1.16)', () => {
       // "If mtval is written with a nonzero value when a misaligned load or store causes an access-fault or
       //  page-fault exception, then mtval will contain the virtual address of the portion of the access that
@@ -106,7 +104,6 @@ describe('mmu/hart-memory', () => {
       assert.equal(hex(r.csr(CSR.mcause)), hex(5n));
       assert.equal(hex(r.csr(CSR.mtval)), hex(DATA), 'mtval must name the denied portion, not the start of the access');
     });
-    // ENGINE BUG (reported, failing on purpose): loadMisaligned/storeMisaligned report the start address of the access as mtval.
     it('a misaligned store reaching into a denied region faults with mtval = the faulting portion (Priv §3.1.16)', () => {
       const r = guarded(PMP.R);
       attempt(r, PRIV_U, [A.sd(a2, a1, 0)], DATA - 4);
@@ -171,7 +168,6 @@ describe('mmu/hart-memory', () => {
         expectFault(r, 5n, BASE, addr, `lw at ${hex(addr)}`);
       }
     });
-    // ENGINE BUG (reported, failing on purpose): loadMisaligned reports the start address of the access as mtval.
     it('a misaligned load running off the end of RAM: mtval = the faulting portion (RAM end) (Priv §3.1.16)', () => {
       const r = new Rig();
       attempt(r, PRIV_M, [A.ld(a0, a1, 0)], RAM_END - 4);
@@ -265,7 +261,6 @@ describe('mmu/hart-memory', () => {
         expectFault(r, cause, BASE + 8, DATA, 'access after the PMP change');
       }
     });
-    // ENGINE BUG (reported, failing on purpose): enterTrap changes MPP without flushing the TLBs when the privilege stays M (traps.ts setPriv).
     it('a trap from M to M with MPRV = 1 switches data accesses from MPP = U (Sv39) to M (bare): no stale translation', () => {
       // MPRV = 1, MPP = U, satp = Sv39 with one gigapage VA 0x4000_0000 → PA 0x8000_0000. The M-mode load through
       // MPRV is translated. The ecall then sets MPP = M, so the handler's load of the same address is an M access

@@ -105,6 +105,32 @@ describe('cli: ringside run', function () {
     assertOneLineError(r.stderr, /not RISC-V|machine/i);
   });
 
+  it('rejects a missing firmware, a missing kernel and malformed disk images with one line', () => {
+    let r = ringside('run', '--bios', path.join(tmp, 'no-fw.bin'), '--kernel', path.join(GUEST_BIN, 'kernel.elf'));
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /firmware .*no-fw\.bin: no such file/);
+    r = ringside('run', '--kernel', path.join(tmp, 'no-kernel.elf'));
+    assertOneLineError(r.stderr, /kernel .*no-kernel\.elf: no such file/);
+    const odd = path.join(tmp, 'odd.img');
+    fs.writeFileSync(odd, Buffer.alloc(1000));
+    r = ringside('run', '--kernel', path.join(GUEST_BIN, 'kernel.elf'), '--drive', odd);
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /--drive: .*odd\.img.* 512-byte sectors/);
+    r = ringside('run', '--kernel', path.join(GUEST_BIN, 'kernel.elf'), '--drive', path.join(tmp, 'none.img'));
+    assertOneLineError(r.stderr, /--drive: .*none\.img/);
+    r = ringside('run', '--kernel', path.join(GUEST_BIN, 'kernel.elf'), '--drive', `${odd},cache=none`);
+    assertOneLineError(r.stderr, /--drive: unknown option 'cache=none'/);
+    r = ringside('run', '--kernel', path.join(GUEST_BIN, 'kernel.elf'), '--smp', '9');
+    assertOneLineError(r.stderr, /--smp: '9' is not a hart count from 1 to 8/);
+  });
+
+  it('boots the demo kernel on the built-in firmware with a disk, as the README says', () => {
+    const r = ringside('run', '--kernel', path.join(GUEST_BIN, 'kernel.elf'), '--drive', path.join(GUEST_BIN, 'disk.img'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /disk: hello\.txt: Hello from the virtio disk!/);
+    assert.match(r.stdout, /kernel: all processes finished\r?\n$/);
+  });
+
   it('rejects a guest whose segments lie outside RAM', () => {
     const r = ringside('run', path.join(GUEST_BIN, 'demo.elf'), '-m', '4K');
     assert.equal(r.code, 2);

@@ -4,6 +4,7 @@ import { Machine, StopReason } from '../engine/machine';
 import { ElfError } from '../engine/loader/elf';
 import { BootError, bootMachine, GuestFile } from '../engine/boot';
 import { openFileBackend } from '../engine/devices/virtio/file-backend';
+import { BlockBackend } from '../engine/devices/virtio/blk-backends';
 import { parseRunArgs, RunOptions, USAGE, UsageError } from './args';
 import { snapshot, traceLine } from './trace';
 
@@ -40,17 +41,20 @@ function readGuestFile(file: string, what: string): GuestFile {
   }
 }
 
-function loadGuest(opts: RunOptions, console: BufferedConsole): Machine {
-  const bios = opts.bios === 'none' || opts.bios === 'builtin' ? opts.bios : readGuestFile(opts.bios, 'firmware');
-  const kernel = opts.kernel ? readGuestFile(opts.kernel, opts.bareMetal ? 'guest' : 'kernel') : undefined;
-  if (kernel && opts.bareMetal) kernel.format = 'elf'; // `ringside run FILE` takes ELF guests only
-  const drives = opts.drives.map((d) => {
+function openDrives(opts: RunOptions): BlockBackend[] {
+  return opts.drives.map((d) => {
     try {
       return openFileBackend(d.file, { writeThrough: d.writeThrough });
     } catch (e) {
       fail(`--drive: ${(e as Error).message}`);
     }
   });
+}
+
+function loadGuest(opts: RunOptions, console: BufferedConsole, drives: BlockBackend[]): Machine {
+  const bios = opts.bios === 'none' || opts.bios === 'builtin' ? opts.bios : readGuestFile(opts.bios, 'firmware');
+  const kernel = opts.kernel ? readGuestFile(opts.kernel, opts.bareMetal ? 'guest' : 'kernel') : undefined;
+  if (kernel && opts.bareMetal) kernel.format = 'elf'; // `ringside run FILE` takes ELF guests only
   const machine = new Machine({
     console, ramSize: opts.memory, harts: opts.smp, drives,
     hostClockMs: opts.realtime ? () => performance.now() : undefined,
@@ -64,12 +68,12 @@ function loadGuest(opts: RunOptions, console: BufferedConsole): Machine {
 /** Whether the host can still send console input (stdin not at end of file). */
 const stdinState = { open: true, wake: () => undefined as void };
 
-function attachStdin(machine: Machine, quit: () => void): () => void {
+function attachStdin(target: () => Machine, quit: () => void): () => void {
   const stdin = process.stdin;
   stdin.on('end', () => { stdinState.open = false; stdinState.wake(); });
   stdin.on('error', () => { stdinState.open = false; });
   if (!stdin.isTTY) {
-    const onData = (d: Buffer) => { machine.uart.pushInput(d); stdinState.wake(); };
+    const onData = (d: Buffer) => { target().uart.pushInput(d); stdinState.wake(); };
     stdin.on('data', onData);
     return () => { stdin.off('data', onData); stdin.pause(); };
   }
@@ -80,9 +84,9 @@ function attachStdin(machine: Machine, quit: () => void): () => void {
       if (escape) {
         escape = false;
         if (b === 0x78 /* x */) { quit(); return; }
-        machine.uart.pushInput([b === CTRL_A ? CTRL_A : b]);
+        target().uart.pushInput([b === CTRL_A ? CTRL_A : b]);
       } else if (b === CTRL_A) escape = true;
-      else machine.uart.pushInput([b]);
+      else target().uart.pushInput([b]);
     }
   };
   stdin.on('data', onData);
@@ -92,7 +96,7 @@ function attachStdin(machine: Machine, quit: () => void): () => void {
 function report(reason: StopReason, opts: RunOptions): number {
   switch (reason.kind) {
     case 'exit': return reason.code;
-    case 'reset': process.stderr.write('ringside: guest requested a reset; stopping\n'); return 0;
+    case 'reset': return 0; // handled by rebooting in run(); not reached
     case 'budget': process.stderr.write(`ringside: guest did not exit within ${opts.maxInsns} instructions\n`); return 124;
     case 'idle': case 'waiting':
       process.stderr.write('ringside: guest is idle: every hart waits for an interrupt and no input can arrive (stdin closed)\n');
@@ -106,9 +110,10 @@ function report(reason: StopReason, opts: RunOptions): number {
 
 async function run(opts: RunOptions): Promise<number> {
   const console = new BufferedConsole();
-  const machine = loadGuest(opts, console);
+  const drives = openDrives(opts); // opened once: a reboot keeps what the guest wrote
+  let machine = loadGuest(opts, console, drives);
   let quit = false;
-  const detach = attachStdin(machine, () => { quit = true; machine.pause(); });
+  const detach = attachStdin(() => machine, () => { quit = true; machine.pause(); });
   let executed = 0;
   let reason: StopReason | undefined;
   try {
@@ -132,6 +137,10 @@ async function run(opts: RunOptions): Promise<number> {
       console.flush();
       if (r.kind === 'budget') {
         if (executed >= opts.maxInsns) reason = r;
+      } else if (r.kind === 'reset') {
+        // The guest asked for a reset (test device 0x7777, SBI SRST reboot): cold-boot the same images,
+        // as QEMU does; disks keep what was written to them.
+        machine = loadGuest(opts, console, drives);
       } else if (r.kind === 'idle' && stdinState.open && !quit) {
         // Nothing runs until input arrives (a UART interrupt); wait for it rather than exit.
         await new Promise<void>((res) => { stdinState.wake = res; setTimeout(res, 200); });

@@ -1,6 +1,6 @@
 // The `virt` board: harts, RAM, bus and devices at QEMU's addresses, ELF loading, and the run loop that
 // interleaves harts in deterministic slices and stops on guest exit, budget, idleness or request.
-import { CsrSideEffects, resetCsrs, stceEnabled } from './cpu/csr-file';
+import { CsrSideEffects, stceEnabled } from './cpu/csr-file';
 import { Hart } from './cpu/hart';
 import { Interpreter } from './cpu/interpreter';
 import { TrapListener, wakesFromWfi } from './cpu/traps';
@@ -130,13 +130,15 @@ export class Machine implements TrapListener {
       const t0 = host();
       this.hostTicks = () => Math.floor((host() - t0) * (VIRT_TIMEBASE_HZ / 1000));
     }
-    this.clint = new Clint(nHarts, lines, () => this.hostTicks ? this.hostTicks() : Math.floor(this.now() / INSNS_PER_TICK));
+    // A timer write can move the next deadline earlier: end the slice so it is recomputed.
+    this.clint = new Clint(nHarts, lines, () => this.hostTicks ? this.hostTicks() : Math.floor(this.now() / INSNS_PER_TICK),
+      () => { if (this.current) this.interp.requestYield(this.current); });
     this.plic = new Plic(nHarts, lines); // context 2h drives hart h's MEIP, 2h+1 its SEIP
     this.uart = new Uart16550(opts.console, (level) => this.plic.setSourceLevel(UART0_IRQ, level));
     this.bus.attach(VIRT.plic.base, this.plic);
     this.attachVirtio(opts);
     this.bus.attach(VIRT.test.base, new SifiveTest((ev) => this.onPower(ev)));
-    this.bus.attach(VIRT.clint.base, this.wrapClint(this.clint));
+    this.bus.attach(VIRT.clint.base, this.clint);
     this.bus.attach(VIRT.uart0.base, this.uart);
     this.phys.addObserver({ onStore: (paddr, _w, flags) => { if (flags & PAGE_WATCHED) this.onWatchedStore(paddr); } });
   }
@@ -163,16 +165,6 @@ export class Machine implements TrapListener {
       if (this.phys.pageFlags[off >>> PAGE_SHIFT]) this.phys.noteStore(p, next - p, off);
       p = next;
     }
-  }
-
-  /** mtimecmp writes can move the next deadline earlier: end the slice so it is recomputed. */
-  private wrapClint(clint: Clint): Clint {
-    const write = clint.write.bind(clint);
-    clint.write = (offset, width, value) => {
-      write(offset, width, value);
-      if (this.current) this.interp.requestYield(this.current);
-    };
-    return clint;
   }
 
   private mtimeLoHi(): [number, number] {
@@ -274,17 +266,6 @@ export class Machine implements TrapListener {
       stopRunning: (h) => { if (this.current === h) this.interp.requestYield(h); },
       hasSstc: true,
     };
-  }
-
-  reset(): void {
-    for (const h of this.harts) {
-      resetCsrs(h);
-      h.priv = 3;
-      h.lo.fill(0); h.hi.fill(0);
-      h.waitingForInterrupt = false;
-      h.interruptCheck = true;
-      h.fx.pmpChanged(h);
-    }
   }
 
   /** Stops execution before the instruction at `pc` (a guest virtual address) on every hart. */

@@ -34,7 +34,8 @@ export class Clint implements MmioDevice {
   /** Last MTIP level driven per hart (-1 = not yet driven), so unchanged levels are not re-sent. */
   private readonly mtip: Int8Array;
 
-  constructor(numHarts: number, lines: InterruptLines, now: () => number) {
+  /** `onTimerWritten` runs after a guest write to mtime or an mtimecmp: the next deadline may have moved. */
+  constructor(numHarts: number, lines: InterruptLines, now: () => number, private readonly onTimerWritten?: () => void) {
     if (!Number.isInteger(numHarts) || numHarts < 1 || numHarts > MAX_HARTS) {
       throw new Error(`CLINT supports 1..${MAX_HARTS} harts, not ${numHarts}`);
     }
@@ -148,14 +149,17 @@ export class Clint implements MmioDevice {
       if (offset & 4) this.cmpHi[h] = value;
       else this.cmpLo[h] = value;
       this.updateHart(h, this.mtimeLo(), this.mtimeHi());
+      this.onTimerWritten?.();
       return;
     }
     if (offset === MTIME) {
       this.setMtime(value, this.mtimeHi());
       this.update();
+      this.onTimerWritten?.();
     } else if (offset === MTIME + 4) {
       this.setMtime(this.mtimeLo(), value);
       this.update();
+      this.onTimerWritten?.();
     }
   }
 

@@ -137,14 +137,15 @@ describe('cli: ringside run', function () {
     assertOneLineError(r.stderr, /outside RAM/);
   });
 
-  it('on a terminal, Ctrl-A x quits like QEMU (raw mode, exit 0)', function () {
+  it('on a terminal: U-Boot `reset` reboots the board, and Ctrl-A x quits like QEMU (exit 0)', function () {
     if (spawnSync('script', ['--version']).status !== 0) this.skip();
     // `script` gives the CLI a pseudo-terminal; the shell sends Ctrl-A x once U-Boot is waiting.
     const cmd = `node ${BIN} run --kernel /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin`;
     if (!fs.existsSync('/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin')) this.skip();
-    const r = spawnSync('sh', ['-c', `(sleep 3; printf '\\001x') | script -qfec "${cmd}" /dev/null`], { encoding: 'latin1', timeout: 30_000 });
+    const keys = `sleep 3; printf ' '; sleep 1; printf 'reset\\r'; sleep 3; printf '\\001x'`;
+    const r = spawnSync('sh', ['-c', `(${keys}) | script -qfec "${cmd}" /dev/null`], { encoding: 'latin1', timeout: 30_000 });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /U-Boot/);
+    assert.equal((r.stdout.match(/U-Boot 20\d\d\.\d\d/g) ?? []).length, 2, 'booted twice: reset reboots');
     assert.match(r.stdout, /terminated \(Ctrl-A x\)/);
   });
 });

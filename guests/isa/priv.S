@@ -62,8 +62,11 @@ m_ecall:
     CHECK_TRAP_MSTATUS MSTATUS_MPP, MSTATUS_MPP
 
     CLEAR_TRAP
+    .option push
+    .option norvc                           /* the 32-bit ebreak (the assembler would compress it) */
 m_ebreak:
     ebreak
+    .option pop
     CHECK_TRAP CAUSE_BREAKPOINT, m_ebreak
     CHECK_TVAL 0                            /* QEMU leaves mtval 0 for breakpoints */
 

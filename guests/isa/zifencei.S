@@ -7,6 +7,15 @@
 
 TEST_BEGIN zifencei
 
+    /* FENCE variants (Unpriv §2.7): a single in-order hart has nothing to order, but each must execute
+       as a no-op rather than trap, whatever its predecessor/successor sets */
+    li      a0, 7
+    fence
+    fence   rw, w
+    fence   i, o
+    fence.tso
+    CHECK   a0, 7
+
     /* run the function once as written, so any decoded/translated copy exists before the patch */
     call    patched_fn
     CHECK   a0, 1

@@ -6,6 +6,7 @@ import { Hart } from '../engine/cpu/hart';
 import { Machine } from '../engine/machine';
 import { EvalError, Expression, formatValue, parseHitCondition, parseLogMessage } from './expression';
 import { hartScope, knownName } from './state';
+import { DebugImage } from './images';
 import { hex, Target } from './target';
 
 /** Engine breakpoint addresses shared by several owners (user breakpoints, the stepper's return watch). */
@@ -192,14 +193,21 @@ export class BreakpointManager {
     return result;
   }
 
-  /** Lines of a source with code, for the breakpointLocations request. */
+  /** Lines of a source with code (in any symbol file), for the breakpointLocations request. */
   locations(source: DebugProtocol.Source, line: number, endLine: number): number[] {
-    const lines = this.target?.lines;
-    if (!lines || !source.path) return [];
-    const files = this.target!.sources.filesFor(source.path, lines.files());
+    if (!this.target || !source.path) return [];
     const out = new Set<number>();
-    for (const f of files) for (const l of lines.linesOf(f)) if (l >= line && l <= endLine) out.add(l);
+    for (const { image, files } of this.filesFor(source.path)) {
+      for (const f of files) for (const l of image.lines!.linesOf(f)) if (l >= line && l <= endLine) out.add(l);
+    }
     return [...out].sort((a, b) => a - b);
+  }
+
+  /** The line-table paths of every symbol file that name a host source file. */
+  private filesFor(clientPath: string): { image: DebugImage; files: string[] }[] {
+    return this.target!.images.withLines
+      .map((image) => ({ image, files: image.sources.filesFor(clientPath, image.lines!.files()) }))
+      .filter((x) => x.files.length > 0);
   }
 
   private reuse(old: Placed[], init: Omit<Placed, 'id' | 'addresses' | 'verified' | 'hits'>): Placed {
@@ -256,51 +264,61 @@ export class BreakpointManager {
 
   private resolveSource(p: Placed): number[] | undefined {
     const t = this.target!;
-    const lines = t.lines;
-    if (!lines) { p.message = t.lineTableProblem; return undefined; }
-    const files = t.sources.filesFor(p.source!.path!, lines.files());
-    if (files.length === 0) {
-      p.message = `${p.source!.name} is not part of ${path.basename(t.config.program)} (no line-table entries for it)`;
+    if (!t.hasLines) { p.message = t.images.lineProblem(); return undefined; }
+    const found = this.filesFor(p.source!.path!);
+    if (found.length === 0) {
+      p.message = `${p.source!.name} is not part of ${t.images.withLines.map((i) => i.name).join(', ')} (no line-table entries for it)`;
       return undefined;
     }
     const want = p.line!;
-    const candidates = [...new Set(files.flatMap((f) => lines.linesOf(f)))].sort((a, b) => a - b);
+    const candidates = [...new Set(found.flatMap(({ image, files }) => files.flatMap((f) => image.lines!.linesOf(f))))].sort((a, b) => a - b);
     const actual = candidates.find((l) => l >= want);
     if (actual === undefined) {
       p.message = `no code at or after line ${want} of ${p.source!.name} (its last line with code is ${candidates[candidates.length - 1]})`;
       return undefined;
     }
-    // One location per function: the first statement of the line there (gdb places one per inlined copy too).
+    // One location per function and symbol file: the first statement of the line there (gdb places one per
+    // inlined copy too); the same source linked into two files (or one file at two offsets) gets one in each.
     const perFunction = new Map<string, number>();
-    for (const a of files.flatMap((f) => lines.addressesFor(f, actual))) {
-      const fn = t.symbolAt(a)?.sym.name ?? `@${a}`;
-      const prev = perFunction.get(fn);
-      if (prev === undefined || a < prev) perFunction.set(fn, a);
+    for (const { image, files } of found) {
+      for (const a of files.flatMap((f) => image.addressesFor(f, actual))) {
+        const fn = `${image.file}@${image.offset}:${image.locatedSymbols.nearest(a)?.sym.name ?? `@${a}`}`;
+        const prev = perFunction.get(fn);
+        if (prev === undefined || a < prev) perFunction.set(fn, a);
+      }
     }
     const addresses = [...perFunction.values()].sort((a, b) => a - b);
     // Where the stop will be shown: at an address shared by several rows the line table names the last
     // statement there (a declaration's row often shares its address with the first statement after it).
     const shown = t.location(addresses[0]);
-    p.line = shown && files.includes(shown.file) ? shown.line : actual;
+    p.line = shown && found.some((x) => x.files.includes(shown.file)) ? shown.line : actual;
     if (p.line !== want) p.message = `moved from line ${want} to line ${p.line}, where its code starts`;
     return addresses;
   }
 
+  /** A symbol name (in every symbol file that defines it: U-Boot's ELF given at two offsets, before and after
+   *  its relocation, gets a location at each) or `*0xADDR`. */
   private resolveFunction(p: Placed): number[] | undefined {
     const t = this.target!;
     const name = (p.spec as DebugProtocol.FunctionBreakpoint).name.trim();
-    let addr: number | undefined;
-    if (/^\*?(0[xX][0-9a-fA-F]+)$/.test(name)) addr = Number(BigInt(name.replace('*', '')));
+    let addresses: number[];
+    if (/^\*?(0[xX][0-9a-fA-F]+)$/.test(name)) addresses = [Number(BigInt(name.replace('*', '')))];
     else {
-      const sym = t.symbols.lookup(name);
-      if (!sym) { p.message = `no function named '${name}' in ${path.basename(t.config.program)}`; return undefined; }
-      if (sym.kind === 'object') { p.message = `'${name}' is a data object, not a function`; return undefined; }
-      addr = sym.addr;
+      const found = t.images.lookupAll(name);
+      if (found.length === 0) {
+        const names = t.images.images.filter((i) => i.symbolSource !== 'none').map((i) => i.name);
+        p.message = `no function named '${name}' in ${names.length ? names.join(', ') : 'any symbol file (the guest has none)'}`;
+        return undefined;
+      }
+      const funcs = found.filter((f) => f.sym.kind !== 'object');
+      if (funcs.length === 0) { p.message = `'${name}' is a data object, not a function`; return undefined; }
+      addresses = [...new Set(funcs.map((f) => f.sym.addr))];
     }
-    const loc = t.location(addr);
+    const loc = t.location(addresses[0]);
     if (loc?.hostPath) { p.source = { name: path.basename(loc.hostPath), path: loc.hostPath }; p.line = loc.line; }
-    p.instructionReference = hex(addr);
-    return [addr];
+    p.instructionReference = hex(addresses[0]);
+    if (addresses.length > 1) p.message = `${addresses.length} locations: ${addresses.map(hex).join(', ')}`;
+    return addresses;
   }
 
   private resolveInstruction(p: Placed): number[] | undefined {
@@ -314,7 +332,7 @@ export class BreakpointManager {
       return undefined;
     }
     if (addr % 2 !== 0) { p.message = `${hex(addr)} is odd: instructions are 2-byte aligned`; return undefined; }
-    if (!t.machine.ram.contains(addr, 2)) { p.message = `${hex(addr)} is not in guest RAM`; return undefined; }
+    // Any even address: a pc is a virtual address (user code at 0x10000, the reset vector in ROM at 0x1000).
     const loc = t.location(addr);
     if (loc?.hostPath) { p.source = { name: path.basename(loc.hostPath), path: loc.hostPath }; p.line = loc.line; }
     return [addr];

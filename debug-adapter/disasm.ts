@@ -11,7 +11,7 @@ interface Slot { addr: number; size: number; raw?: number }
 /** A known instruction start at or below `addr`: its line-table row or its function's symbol. */
 function syncPoint(target: Target, addr: number): number | undefined {
   let best: number | undefined;
-  const row = target.lines?.lookup(addr);
+  const row = target.rowAt(addr);
   if (row) best = row.address;
   const sym = target.symbolAt(addr);
   if (sym && sym.sym.kind === 'func' && (best === undefined || sym.sym.addr > best)) best = sym.sym.addr;

@@ -1,6 +1,6 @@
 // Exception breakpoints: guest traps by cause, with conditions over the trap (DAP "SetExceptionBreakpoints
 // Request", ExceptionFilterOptions), evaluated in Machine.trapFilter: a cost per trap, none per instruction.
-// VM-exit filters (one per exit reason) join this list when the VMM lands; bare mode has no VM exits.
+// VM-exit filters (one per exit reason, vm-exits.ts) are offered when the launch mode runs a VMM.
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hart } from '../engine/cpu/hart';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../engine/cpu/privilege';
@@ -8,6 +8,7 @@ import { TrapInfo } from '../engine/machine';
 import { EvalError, Expression, Value } from './expression';
 import { H_EXTENSION, hartScope, knownName, privilegeName, readCsr } from './state';
 import { hex, Target } from './target';
+import { vmExitReasonOf, VmExitBreakpoints } from './vm-exits';
 
 interface FilterDef {
   filter: DebugProtocol.ExceptionBreakpointsFilter;
@@ -64,9 +65,13 @@ export class ExceptionFilters {
 
   constructor(private target: Target | undefined) {}
 
+  /** VM-exit breakpoints, set through the same request (their filter ids are `vm-exit-REASON`). */
+  readonly vmExits = new VmExitBreakpoints();
+
   setTarget(t: Target | undefined): void {
     this.target = t;
     this.install();
+    this.vmExits.attach(t?.machine);
   }
 
   /**
@@ -76,10 +81,16 @@ export class ExceptionFilters {
   set(filters: readonly string[], options: readonly DebugProtocol.ExceptionFilterOptions[]): DebugProtocol.Breakpoint[] {
     const active: Active[] = [];
     const out: DebugProtocol.Breakpoint[] = [];
+    const vm: { filterId: string; condition?: string; slot: number }[] = [];
     const add = (id: string, condition?: string) => {
+      if (vmExitReasonOf(id)) {
+        vm.push({ filterId: id, ...(condition ? { condition } : {}), slot: out.length });
+        out.push({ verified: false });
+        return;
+      }
       const d = TRAP_FILTERS.find((f) => f.filter.filter === id);
       if (!d) {
-        out.push({ verified: false, message: `unknown exception filter '${id}' (known: ${TRAP_FILTERS.map((f) => f.filter.filter).join(', ')})` });
+        out.push({ verified: false, message: `unknown exception filter '${id}' (known: ${TRAP_FILTERS.map((f) => f.filter.filter).join(', ')}, and vm-exit-REASON under a VMM)` });
         return;
       }
       if (!condition) { active.push({ def: d }); out.push({ verified: true }); return; }
@@ -99,6 +110,8 @@ export class ExceptionFilters {
     for (const o of options) add(o.filterId, o.condition);
     this.active = active;
     this.install();
+    const vmResults = this.vmExits.set(vm);
+    vm.forEach((v, i) => { out[v.slot] = vmResults[i]; });
     return out;
   }
 

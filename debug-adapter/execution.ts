@@ -4,6 +4,7 @@ import { Hart } from '../engine/cpu/hart';
 import { StopReason } from '../engine/machine';
 import { BreakpointManager, BreakpointSites } from './breakpoints';
 import { ExceptionFilters, TrapStop } from './exceptions';
+import { VmExitStop } from './vm-exits';
 import { isCall, isReturn, Target } from './target';
 
 /** Instructions per Machine.run call: ~2–5 ms of guest time on the interpreter, the pause latency bound. */
@@ -22,22 +23,28 @@ export interface Stop {
   hitBreakpointIds?: number[];
   /** The trap behind an 'exception' stop from an exception filter. */
   trap?: TrapStop;
+  /** The VM exit behind an 'exception' stop from a VM-exit filter. */
+  vmExit?: VmExitStop;
 }
 
 export interface ExecutionEvents {
   stopped(s: Stop): void;
   exited(code: number, message?: string): void;
+  /** The guest reset the machine (StopReason 'reset'); `during` says whether a continue or a step was running. */
+  reset(during: 'continue' | 'step'): void;
   /** Adapter messages for the debug console (log points, condition errors). */
   log(text: string): void;
   /** Called after each slice so buffered guest output goes out in order with stops. */
   flush(): void;
 }
 
-type Outcome = { stop: Stop } | { exit: number; message?: string } | undefined;
+type Outcome = { stop: Stop } | { exit: number; message?: string } | { reset: true } | undefined;
 
 interface Job {
   slice(): Outcome;
   cancel(): void;
+  /** A continue runs on across a guest reset; a step stops at the rebooted machine's first instruction. */
+  kind?: 'continue' | 'step';
 }
 
 /** A breakpoint the stepper owns at a return address; reached when sp is back at (or above) its value. */
@@ -59,6 +66,8 @@ export class Execution {
   private pauseRequested = false;
   /** Total retired instructions at which the guest is stopped (maxInstructions), or Infinity. */
   private limitAt: number;
+  /** The hart a pause is reported on (the session's focus: the thread that last stopped or stepped). */
+  focus = 0;
 
   constructor(
     private readonly target: Target,
@@ -94,10 +103,11 @@ export class Execution {
     this.start({
       slice: () => {
         const left = this.limitAt - this.retired();
-        if (left <= 0) return this.limitStop(0);
+        if (left <= 0) return this.limitStop(this.focus);
         return this.runOutcome(this.target.machine.run(Math.min(RUN_SLICE, left)));
       },
       cancel: () => undefined,
+      kind: 'continue',
     });
   }
 
@@ -138,9 +148,8 @@ export class Execution {
   stepLine(hartId: number, over: boolean): void {
     const h = this.target.hart(hartId);
     const start = this.target.location(h.pc);
-    if (!start || !this.target.lines) { this.stepInstruction(hartId, over); return; }
+    if (!start) { this.stepInstruction(hartId, over); return; }
     this.renewLimit();
-    const lines = this.target.lines;
     let watch: ReturnWatch | undefined;
     /** Where the pc stands after a step (or after a call returned): stop here, or step on? */
     const arrived = (): Outcome => {
@@ -148,7 +157,7 @@ export class Execution {
       if (bp) return bp;
       const loc = this.target.location(h.pc);
       if (!loc) return { stop: { reason: 'step', hartId, description: 'Stepped into code without line information' } };
-      if (lines.isStatementStart(h.pc) && (loc.file !== start.file || loc.line !== start.line)) {
+      if (this.target.isStatementStart(h.pc) && (loc.file !== start.file || loc.line !== start.line)) {
         return { stop: { reason: 'step', hartId } };
       }
       return undefined;
@@ -194,11 +203,11 @@ export class Execution {
   stepOut(hartId: number): string | undefined {
     const h = this.target.hart(hartId);
     const fn = this.target.functionRange(h.pc);
-    const entryFn = this.target.functionRange(this.target.image.entry);
+    const outermost = fn !== undefined && this.target.entryPoints.some((e) => e >= fn.start && (e < fn.end || e === fn.start));
     const ra = Number(BigInt.asIntN(64, h.getX(1)));
     const leaf = fn !== undefined && (ra < fn.start || ra >= fn.end) && this.target.followsCall(h, ra);
-    if (!leaf && fn && entryFn && fn.start === entryFn.start) {
-      return `${fn.name} is the outermost frame (the program's entry point): there is no caller to return to`;
+    if (!leaf && fn && outermost) {
+      return `${fn.name} is the outermost frame (an entry point of the guest): there is no caller to return to`;
     }
     this.renewLimit();
     if (leaf) {
@@ -251,8 +260,13 @@ export class Execution {
     };
   }
 
-  /** Runs one slice toward a return watch. */
+  /**
+   * Runs one slice toward a return watch. With one hart the machine runs at full speed; with several, only the
+   * stepping hart moves (single steps, STEP_BATCH per turn), as Machine.step does for one instruction: the
+   * other threads stay where the user saw them stop.
+   */
   private runSlice(watch: ReturnWatch): Outcome | 'returned' {
+    if (this.target.machine.harts.length > 1) return this.stepSlice(watch);
     const left = this.limitAt - this.retired();
     if (left <= 0) return this.limitStop(watch.hartId);
     const r = this.target.machine.run(Math.min(RUN_SLICE, left));
@@ -264,6 +278,20 @@ export class Execution {
       return undefined;
     }
     return this.runOutcome(r);
+  }
+
+  /** runSlice for one hart of several: single steps until the watch is reached or something stops the step. */
+  private stepSlice(watch: ReturnWatch): Outcome | 'returned' {
+    const h = this.target.hart(watch.hartId);
+    for (let i = 0; i < STEP_BATCH; i++) {
+      const r = this.target.machine.step(h.id);
+      if (r) return this.stepOutcome(r, h.id);
+      if (watch.reached(h)) return 'returned';
+      const bp = this.breakpointStop(h);
+      if (bp) return bp;
+      if (this.retired() >= this.limitAt) return this.limitStop(h.id);
+    }
+    return undefined;
   }
 
   /** A user breakpoint at the hart's pc that says stop (log points print and let the step go on). */
@@ -278,7 +306,7 @@ export class Execution {
   private runOutcome(r: StopReason): Outcome {
     switch (r.kind) {
       case 'budget':
-        return this.retired() >= this.limitAt ? this.limitStop(0) : undefined;
+        return this.retired() >= this.limitAt ? this.limitStop(this.focus) : undefined;
       case 'breakpoint':
         return this.breakpointStop(this.target.hart(r.hartId));
       default:
@@ -298,11 +326,17 @@ export class Execution {
       case 'exit':
         return { exit: r.code, message: `guest exited with status ${r.code} (through ${r.via === 'htif' ? 'HTIF tohost' : 'the test device'})` };
       case 'reset':
-        return { exit: 0, message: 'guest requested a reset: the session ends (reset is not emulated yet)' };
+        return { reset: true };
       case 'idle':
         return { stop: { reason: 'pause', hartId, description: 'Idle', text: 'every hart waits (wfi) for an interrupt that nothing can raise' } };
-      case 'paused':
-        return { stop: { reason: 'pause', hartId } };
+      case 'paused': {
+        const x = this.exceptions.vmExits.take();
+        if (!x) return { stop: { reason: 'pause', hartId: this.focus } };
+        if (x.conditionError) this.events.log(x.conditionError);
+        return { stop: { reason: 'exception', hartId: x.exit.vcpu, description: `VM exit: ${x.exit.reason}`, text: x.description, vmExit: x } };
+      }
+      case 'error':
+        return { stop: { reason: 'exception', hartId, description: 'Machine error', text: r.message } };
       case 'trap': {
         const t = this.exceptions.last;
         this.exceptions.last = undefined;
@@ -333,21 +367,25 @@ export class Execution {
   private tick(job: Job): void {
     if (this.job !== job) return;
     let outcome: Outcome;
-    if (this.pauseRequested) outcome = { stop: { reason: 'pause', hartId: 0 } };
+    if (this.pauseRequested) outcome = { stop: { reason: 'pause', hartId: this.focus } };
     else {
       try {
         outcome = job.slice();
       } catch (e) {
         const err = e as Error;
         this.events.log(`internal error while running: ${err.stack ?? err.message}`);
-        outcome = { stop: { reason: 'pause', hartId: 0, description: 'Internal error', text: err.message } };
+        outcome = { stop: { reason: 'pause', hartId: this.focus, description: 'Internal error', text: err.message } };
       }
     }
     this.events.flush();
     if (outcome === undefined) { setImmediate(() => this.tick(job)); return; }
     job.cancel();
     this.job = undefined;
-    if ('exit' in outcome) {
+    if ('reset' in outcome) {
+      // The session reboots the same configuration on a new machine (and a new Execution).
+      this.state = 'exited';
+      this.events.reset(job.kind ?? 'step');
+    } else if ('exit' in outcome) {
       this.state = 'exited';
       this.events.exited(outcome.exit, outcome.message);
     } else {

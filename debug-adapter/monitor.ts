@@ -8,6 +8,7 @@ import { CSR_FIELDS, describeField } from './csr-fields';
 import { EvalError, Expression } from './expression';
 import { ABI_NAMES, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName, readCsr, ringOf, virtOf } from './state';
 import { hex, Target } from './target';
+import { exitStreamOf } from './vm-exits';
 
 /** A PTE's flag letters (Priv §10.3.1): D A G U X W R V. */
 function pteFlags(pte: bigint): string {
@@ -71,8 +72,11 @@ export function runMonitorCommand(text: string, target: Target, h: Hart, breakpo
         `softmmu TLB of hart ${h.id}: ${s.hits} hits, ${s.misses} misses, ${s.flushes} flushes.`,
       ].join('\n');
     }
-    case 'exits': case 'vmexits':
+    case 'exits': case 'vmexits': {
+      const stream = exitStreamOf(target.machine);
+      if (stream) return stream.summary();
       return 'no VM exits: the guest runs in bare mode, with no VMM. Exits (and VM-exit breakpoints) come with the trap, bt, pv and hw modes.';
+    }
     case 'mmu': {
       if (rest.length === 0) throw new EvalError('info mmu needs a virtual address, e.g. info mmu 0x80000000 or info mmu sp');
       const v = new Expression(rest.join(' ')).evaluate(hartScope(target, h));
@@ -87,14 +91,24 @@ export function runMonitorCommand(text: string, target: Target, h: Hart, breakpo
       } else {
         lines.push(`satp.MODE = ${load.mode}, ${privilegeName(load.priv)}-mode access (read without setting A/D bits):`);
         load.ptes.forEach((p, i) => lines.push(`  level ${load.ptes.length - 1 - i}: PTE at pa ${hex(p.addr)} = ${hex64(p.value)} ${pteFlags(p.value)}`));
-        if (load.fault) { lines.push(`  ${load.fault}`); return lines.join('\n'); }
-        lines.push(`  va ${hex(va)} → pa ${hex(load.paddr)} (${(load.pageSize ?? 4096) / 1024} KiB page)`);
-        for (const a of ['store', 'fetch'] as const) {
-          const t = target.translate(h, va, a);
-          lines.push(`  ${a}: ${t.fault ? 'faults' : 'allowed'}`);
+        let found = load;
+        if (load.fault) {
+          lines.push(`  ${load.fault}`);
+          // A user page seen from the kernel (U=1, sstatus.SUM clear): say how its owner, U-mode, translates it.
+          const user = load.priv === 1 ? target.translate(h, va, 'load', 0) : undefined;
+          if (!user || user.fault) return lines.join('\n');
+          lines.push(`  a user page (PTE.U = 1): S-mode may access it only with sstatus.SUM set; as U-mode:`);
+          found = user;
         }
+        lines.push(`  va ${hex(va)} → pa ${hex(found.paddr)} (${(found.pageSize ?? 4096) / 1024} KiB page)`);
+        for (const a of ['load', 'store', 'fetch'] as const) {
+          if (a === 'load' && found === load) continue;
+          const t = target.translate(h, va, a, found.priv);
+          lines.push(`  ${a}${found === load ? '' : ' (U-mode)'}: ${t.fault ? 'faults' : 'allowed'}`);
+        }
+        if (found !== load) load.paddr = found.paddr;
       }
-      if (load.fault) { lines.push(load.fault); return lines.join('\n'); }
+      if (load.paddr < 0) { lines.push(load.fault ?? 'no translation'); return lines.join('\n'); }
       const pa = load.paddr;
       const ram = target.machine.ram;
       const dev = target.machine.bus.findDevice(pa);

@@ -2,11 +2,12 @@
 // Request and event names below are those of the DAP specification (microsoft.github.io/debug-adapter-protocol).
 import * as path from 'path';
 import {
-  Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, Logger, logger, LoggingDebugSession, MemoryEvent,
-  OutputEvent, StoppedEvent, TerminatedEvent,
+  CapabilitiesEvent, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, Logger, logger, LoggingDebugSession,
+  MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hart } from '../engine/cpu/hart';
+import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../engine/cpu/privilege';
 import { BreakpointManager, BreakpointSites, parseMemoryReference } from './breakpoints';
 import { disassembleRange } from './disasm';
 import { ExceptionFilters, trapName, TRAP_FILTERS, TrapStop } from './exceptions';
@@ -14,10 +15,12 @@ import { Execution, Stop } from './execution';
 import { EvalError, Expression, formatValue } from './expression';
 import { ConfigError, LaunchConfig, validateLaunchConfig } from './launch-config';
 import { isMonitorCommand, runMonitorCommand } from './monitor';
-import { unwind } from './stack';
+import { Frame, unwind } from './stack';
 import { hartScope, modeLabel, PRIVILEGE_LONG, privilegeName, ringOf, virtOf } from './state';
-import { hex, MemoryError, Target } from './target';
+import { ROLE_NAMES } from './images';
+import { BootPlan, hex, MemoryError, Target } from './target';
 import { Variables } from './variables';
+import { exitStreamOf, listVmExits, vmExitFiltersFor, VmExitListError } from './vm-exits';
 
 /** A malformed or untimely request: answered with an error response, and the session goes on. */
 export class RequestError extends Error {}
@@ -51,6 +54,10 @@ export class RingsideSession extends LoggingDebugSession {
   private readonly consoleDecoder = new TextDecoder('utf-8');
   private lastPriv: string[] = [];
   private readonly lastStops = new Map<number, { stop: Stop; trap?: TrapStop }>();
+  /** The files and disks of the current launch: kept across guest resets, closed when the session ends. */
+  private plan: BootPlan | undefined;
+  /** The thread the user last saw stop (or stepped): pause reports on it, evaluate without a frame reads it. */
+  private focus = 0;
 
   constructor() {
     super();
@@ -81,7 +88,7 @@ export class RingsideSession extends LoggingDebugSession {
   private fail(response: DebugProtocol.Response, e: unknown, showUser = true): void {
     const err = e instanceof Error ? e : new Error(String(e));
     const id = err instanceof ConfigError ? ERR_CONFIG : err instanceof EvalError ? ERR_EVALUATE :
-      err instanceof RequestError || err instanceof MemoryError ? ERR_REQUEST : ERR_INTERNAL;
+      err instanceof RequestError || err instanceof MemoryError || err instanceof VmExitListError ? ERR_REQUEST : ERR_INTERNAL;
     const format = id === ERR_INTERNAL ? `internal error in the Ringside adapter: ${err.message}` : err.message;
     // The message goes out as-is: braces in it are not DAP format variables.
     this.sendErrorResponse(response, { id, format: format.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser });
@@ -155,6 +162,7 @@ export class RingsideSession extends LoggingDebugSession {
       supportsWriteMemoryRequest: true,
       supportsBreakpointLocationsRequest: true,
       supportsDelayedStackTraceLoading: true,
+      supportsModulesRequest: true,
       supportsDataBreakpoints: false,
       supportsStepBack: false,
       supportsGotoTargetsRequest: false,
@@ -176,13 +184,29 @@ export class RingsideSession extends LoggingDebugSession {
     });
   }
 
-  /** Builds the machine for a configuration and binds breakpoints, exception filters and run control to it. */
-  private startTarget(config: LaunchConfig): void {
-    const target = new Target(config, { write: (b) => this.consoleBytes.push(b) });
+  /**
+   * Builds the machine for a configuration (a fresh BootPlan: files read, disks opened) or, after a guest
+   * reset, for the same plan again, and binds breakpoints, exception filters and run control to it.
+   */
+  private startTarget(config: LaunchConfig, plan?: BootPlan): Target {
+    const fresh = plan === undefined;
+    const newPlan = plan ?? new BootPlan(config);
+    let target: Target;
+    try {
+      target = new Target(config, { write: (b) => this.consoleBytes.push(b) }, {
+        plan: newPlan, onDeviceError: (m) => this.log(`ringside: guest device error: ${m}`),
+      });
+    } catch (e) {
+      if (fresh) newPlan.close();
+      throw e;
+    }
     this.exec?.terminate();
+    if (fresh && this.plan !== newPlan) this.plan?.close();
+    this.plan = newPlan;
     this.target = target;
     this.frames.reset();
     this.lastStops.clear();
+    this.focus = 0;
     this.variables = new Variables(target);
     const sites = new BreakpointSites(target.machine);
     for (const b of this.breakpoints.attach(target, sites)) this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: b }));
@@ -190,19 +214,59 @@ export class RingsideSession extends LoggingDebugSession {
     this.exec = new Execution(target, this.breakpoints, this.exceptions, sites, {
       stopped: (s) => this.reportStop(s),
       exited: (code, message) => this.reportExit(code, message),
+      reset: (during) => this.reboot(during),
       log: (text) => this.log(text),
       flush: () => this.flushConsole(),
     });
     this.lastPriv = target.machine.harts.map((h) => modeLabel(h.priv, virtOf(h)));
-    if (target.lineTableProblem) this.log(`ringside: ${target.lineTableProblem}; source breakpoints and line stepping are unavailable`);
-    if (config.append !== undefined) {
-      this.log(`ringside: "append"/"args" (${JSON.stringify(config.append)}) is a kernel command line; a bare-metal program has none, so it is not passed on`);
+    if (fresh) this.describeBoot(target);
+    return target;
+  }
+
+  /** The debug console's account of what was booted and where each symbol file's addresses lie. */
+  private describeBoot(target: Target): void {
+    const c = target.config;
+    const bios = c.program !== undefined ? undefined : typeof c.bios === 'object' ? path.basename(c.bios.file) : c.bios === 'builtin' ? 'the built-in SBI firmware' : 'no firmware (the kernel runs in M-mode)';
+    const lines = [c.program !== undefined
+      ? `ringside: ${path.basename(c.program)} (bare-metal, M-mode), ${c.smp} hart${c.smp > 1 ? 's' : ''}, ${c.memory / 1024 / 1024} MiB`
+      : `ringside: ${c.kernel ? path.basename(c.kernel) : 'no kernel'} on ${bios}, ${c.smp} hart${c.smp > 1 ? 's' : ''}, ${c.memory / 1024 / 1024} MiB` +
+        `${c.drives.length ? `, disks: ${c.drives.map((d) => `${path.basename(d.file)} (${d.snapshot ? 'copy-on-write' : 'written through'})`).join(', ')}` : ''}`];
+    for (const i of target.images.images) lines.push(`ringside: symbols: ${i.describe()}`);
+    if (!target.hasLines) lines.push(`ringside: no line table: ${target.images.lineProblem()}; source breakpoints and line stepping are unavailable`);
+    if (c.append !== undefined && c.program !== undefined) {
+      lines.push(`ringside: "append"/"args" (${JSON.stringify(c.append)}) is a kernel command line; a bare-metal program has none, so it is not passed on`);
     }
+    this.log(lines.join('\n'));
+  }
+
+  /**
+   * The guest reset the machine (StopReason 'reset': SBI SRST reboot, the test device's reset): boot the same
+   * configuration on a new Machine with the same disks (so their writes survive, as on QEMU), place the
+   * breakpoints again, and go on: a continue keeps running, a step stops at the first instruction.
+   */
+  private reboot(during: 'continue' | 'step'): void {
+    this.flushConsole();
+    const old = this.requireTarget();
+    let target: Target;
+    try {
+      target = this.startTarget(old.config, this.plan);
+    } catch (e) {
+      this.log(`ringside: the guest reset the machine, and rebooting failed: ${(e as Error).message}`);
+      this.reportExit(1);
+      return;
+    }
+    this.log(`ringside: the guest reset the machine: rebooting the same configuration (disks keep their writes; ` +
+      `breakpoints placed again); the harts start at ${hex(target.resetPc)}`);
+    if (during === 'continue') this.resume(() => this.exec!.continue());
+    else this.reportStop({ reason: 'entry', hartId: 0, description: 'Guest reset', text: `the guest reset the machine; stopped at ${hex(target.resetPc)}` });
   }
 
   private begin(stopOnEntry: boolean): void {
-    if (stopOnEntry) this.reportStop({ reason: 'entry', hartId: 0, description: 'Stopped at the program entry point' });
-    else this.resume(() => this.exec!.continue());
+    if (!stopOnEntry) { this.resume(() => this.exec!.continue()); return; }
+    const t = this.target!;
+    const where = t.config.program !== undefined ? 'the program entry point'
+      : typeof t.config.bios === 'object' ? 'the reset vector (the firmware starts next)' : t.config.bios === 'builtin' ? 'the kernel entry (S-mode, after the built-in firmware)' : 'the kernel entry (M-mode)';
+    this.reportStop({ reason: 'entry', hartId: 0, description: `Stopped at ${where}` });
   }
 
   protected launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
@@ -210,6 +274,10 @@ export class RingsideSession extends LoggingDebugSession {
       if (this.target && this.exec?.state !== 'exited') throw new RequestError('a guest is already running in this session (use restart)');
       const config = validateLaunchConfig(args);
       this.startTarget(config);
+      // VM-exit filters exist only where a VMM runs: the initialize response listed bare mode's (DAP
+      // "Capabilities Event": exceptionBreakpointFilters may change after initialize).
+      const vmFilters = vmExitFiltersFor(config.mode);
+      if (vmFilters.length > 0) this.sendEvent(new CapabilitiesEvent({ exceptionBreakpointFilters: [...TRAP_FILTERS.map((f) => f.filter), ...vmFilters] }));
       if (!this.initializedSent) {
         this.initializedSent = true;
         this.sendEvent(new InitializedEvent());
@@ -233,6 +301,7 @@ export class RingsideSession extends LoggingDebugSession {
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.exec?.terminate();
+    this.plan?.close();
     this.flushConsole();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
@@ -240,6 +309,7 @@ export class RingsideSession extends LoggingDebugSession {
 
   protected disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.exec?.terminate();
+    this.plan?.close();
     this.flushConsole();
     super.disconnectRequest(response, args);
   }
@@ -257,6 +327,8 @@ export class RingsideSession extends LoggingDebugSession {
   private reportStop(s: Stop): void {
     this.flushConsole();
     const target = this.target!;
+    this.focus = s.hartId;
+    if (this.exec) this.exec.focus = s.hartId;
     this.lastStops.set(s.hartId, { stop: s, trap: s.trap });
     target.machine.harts.forEach((h, i) => {
       const was = this.lastPriv[i], now = modeLabel(h.priv, virtOf(h));
@@ -306,6 +378,8 @@ export class RingsideSession extends LoggingDebugSession {
     this.handle(response, () => {
       const h = this.hartOf(threadId);
       const { exec } = this.requireStopped();
+      if (h.halted) throw new RequestError(`hart ${h.id} is not running (stopped through SBI HSM, or never started): it has no instruction to step`);
+      this.focus = exec.focus = h.id;
       if (granularity !== undefined && !['instruction', 'line', 'statement'].includes(granularity)) {
         throw new RequestError(`unknown stepping granularity '${granularity}' (instruction, line or statement)`);
       }
@@ -340,30 +414,65 @@ export class RingsideSession extends LoggingDebugSession {
 
   protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     const harts = this.target && this.exec?.state !== 'exited' ? this.target.machine.harts : [];
-    response.body = { threads: harts.map((h) => ({ id: h.id + 1, name: `hart ${h.id}` })) };
+    // One thread per hart, named with its current privilege (M, S or HS, U, VS, VU).
+    response.body = { threads: harts.map((h) => ({ id: h.id + 1, name: `hart ${h.id} (${modeLabel(h.priv, virtOf(h))})` })) };
     this.sendResponse(response);
+  }
+
+  /** The symbol files (DAP "Modules Request"): each with where its addresses lie at run time. */
+  private modules(response: DebugProtocol.ModulesResponse, args: DebugProtocol.ModulesArguments): void {
+    this.handle(response, () => {
+      const target = this.requireTarget();
+      const all = target.images.images.map((i, n): DebugProtocol.Module => ({
+        id: n + 1, name: i.name, path: i.file, isUserCode: i.role !== 'bios',
+        symbolStatus: i.symbolSource === 'none' ? 'no symbols' : `${i.symbols.size} symbols (${i.symbolSource})${i.lines ? ', line table' : ''}`,
+        symbolFilePath: i.file,
+        addressRange: i.extents.length ? `${hex(Math.min(...i.extents.map((e) => e.start)))}-${hex(Math.max(...i.extents.map((e) => e.end)))}` : undefined,
+        version: `${ROLE_NAMES[i.role]}${i.offset ? `, offset ${i.offset < 0 ? '-' : '+'}${hex(Math.abs(i.offset))}` : ''}`,
+      }));
+      const start = args?.startModule ?? 0;
+      response.body = { modules: all.slice(start, args?.moduleCount ? start + args.moduleCount : undefined), totalModules: all.length };
+      this.sendResponse(response);
+    });
   }
 
   protected stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     this.handle(response, () => {
       const h = this.hartOf(args.threadId);
       const { target } = this.requireStopped();
-      const all = unwind(target, h);
+      const all: (Frame | { label: string; pc: number })[] = [];
+      for (const f of unwind(target, h)) {
+        if (f.trap) {
+          const cause = f.trap.cause, interrupt = cause >> 63n === 1n;
+          const code = Number(cause & 0xffffn);
+          const what = (interrupt ? INTERRUPT_NAMES : EXCEPTION_NAMES)[code] ?? `${interrupt ? 'interrupt' : 'exception'} ${code}`;
+          all.push({ label: `[trap from ${privilegeName(f.trap.fromPriv)}-mode: ${what}, ${f.trap.toPriv === 3 ? 'mcause' : 'scause'} ${interrupt ? `interrupt ${code}` : code}]`, pc: f.pc });
+        }
+        all.push(f);
+      }
       const start = args.startFrame ?? 0;
       const levels = args.levels && args.levels > 0 ? args.levels : all.length;
       const stackFrames = all.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const index = start + i;
-        // A caller's line is that of its call instruction, just before the return address.
-        const loc = target.location(index === 0 ? f.pc : f.pc - 1);
-        const sym = target.symbolAt(f.pc);
+        const id = this.frames.create({ hartId: h.id, pc: f.pc, index });
+        if ('label' in f) return { id, name: f.label, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: hex(f.pc) };
+        // A caller's line is that of its call instruction, just before the return address; a trapped context's
+        // pc is the trapping instruction itself.
+        const at = index === 0 || f.how === 'trap' ? f.pc : f.pc - 1;
+        const loc = target.location(at);
+        const sym = target.symbolAt(at); // a call that ends a function returns past it (to the next label)
+        const image = sym?.image ?? target.images.at(f.pc);
         const frame: DebugProtocol.StackFrame = {
-          id: this.frames.create({ hartId: h.id, pc: f.pc, index }),
-          name: sym ? sym.sym.name : hex(f.pc),
+          id,
+          // Without a symbol, the file the address lies in (stripped firmware: OpenSBI keeps a few dynamic ones).
+          name: sym ? sym.sym.name : image ? `${hex(f.pc)} in ${image.name}` : hex(f.pc),
           line: loc ? loc.line : 0,
           column: loc ? Math.max(1, loc.column) : 0,
           instructionPointerReference: hex(f.pc),
+          ...(f.how === 'trap' ? { presentationHint: 'subtle' as const } : {}),
         };
         if (loc) frame.source = { name: path.basename(loc.file), ...(loc.hostPath ? { path: loc.hostPath } : { presentationHint: 'deemphasize' }) };
+        if (image) frame.moduleId = target.images.images.indexOf(image) + 1;
         return frame;
       });
       response.body = { stackFrames, totalFrames: all.length };
@@ -407,7 +516,7 @@ export class RingsideSession extends LoggingDebugSession {
     this.handle(response, () => {
       const target = this.requireTarget();
       if (this.exec?.state === 'exited') throw new RequestError('the guest has exited');
-      const h = args.frameId !== undefined ? target.hart(this.frameOf(args.frameId).hartId) : target.hart(0);
+      const h = target.hart(args.frameId !== undefined ? this.frameOf(args.frameId).hartId : this.focus);
       if (typeof args.expression !== 'string') throw new RequestError('evaluate needs an expression string');
       if (isMonitorCommand(args.expression)) {
         response.body = { result: runMonitorCommand(args.expression, target, h, this.breakpoints), variablesReference: 0 };
@@ -427,6 +536,18 @@ export class RingsideSession extends LoggingDebugSession {
       const h = this.hartOf(args.threadId);
       const last = this.lastStops.get(h.id);
       if (!last || last.stop.reason !== 'exception') throw new RequestError(`hart ${h.id} did not stop for an exception`);
+      const x = last.stop.vmExit;
+      if (x) {
+        response.body = {
+          exceptionId: x.filterId, description: x.description, breakMode: 'always',
+          details: {
+            message: x.description, typeName: `VM exit: ${x.exit.reason}`,
+            fullTypeName: `VM exit ${x.exit.seq} (${x.exit.reason}) of vCPU ${x.exit.vcpu}: ${x.exit.before.real} → ${x.exit.after.real}`,
+          },
+        };
+        this.sendResponse(response);
+        return;
+      }
       const t = last.trap;
       response.body = {
         exceptionId: t?.filterId ?? 'engine-stop',
@@ -493,7 +614,7 @@ export class RingsideSession extends LoggingDebugSession {
       if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new RequestError(`instructionCount ${count} is not between 0 and 100000`);
       const instructionOffset = args.instructionOffset ?? 0;
       if (!Number.isInteger(instructionOffset)) throw new RequestError(`instructionOffset ${instructionOffset} is not a whole number`);
-      response.body = { instructions: disassembleRange(target, target.hart(0), base, instructionOffset, count, args.resolveSymbols ?? true) };
+      response.body = { instructions: disassembleRange(target, target.hart(this.focus), base, instructionOffset, count, args.resolveSymbols ?? true) };
       this.sendResponse(response);
     });
   }
@@ -551,6 +672,8 @@ export class RingsideSession extends LoggingDebugSession {
       return;
     }
     switch (command) {
+      // The base class has no dispatch for the standard "modules" request.
+      case 'modules': this.modules(response as DebugProtocol.ModulesResponse, a as DebugProtocol.ModulesArguments); return;
       case 'ringside/consoleInput': this.handle(response, () => this.consoleInput(response, a)); return;
       case 'ringside/ringLevel': this.handle(response, () => this.ringLevel(response, a)); return;
       case 'ringside/translatedBlocks': this.handle(response, () => this.translatedBlocks(response, a)); return;
@@ -574,7 +697,7 @@ export class RingsideSession extends LoggingDebugSession {
     const target = this.requireTarget();
     const harts = a.threadId === undefined ? target.machine.harts : [this.hartOf(a.threadId)];
     response.body = {
-      mode: 'bare',
+      mode: target.config.mode,
       harts: harts.map((h) => ({
         threadId: h.id + 1, hartId: h.id,
         privilege: modeLabel(h.priv, virtOf(h)), privilegeName: PRIVILEGE_LONG[h.priv], ring: ringOf(h.priv, virtOf(h)),
@@ -611,16 +734,8 @@ export class RingsideSession extends LoggingDebugSession {
   }
 
   private vmExits(response: DebugProtocol.Response, a: Record<string, unknown>): void {
-    this.requireTarget();
-    const start = a.start ?? 0, count = a.count ?? 100;
-    if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) throw new RequestError('ringside/vmExits: start must be a whole number ≥ 0');
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 10_000) throw new RequestError('ringside/vmExits: count must be between 1 and 10000');
-    if (a.reason !== undefined && typeof a.reason !== 'string') throw new RequestError('ringside/vmExits: reason must be a string');
-    if (a.hartId !== undefined && typeof a.hartId !== 'number') throw new RequestError('ringside/vmExits: hartId must be a number');
-    response.body = {
-      mode: 'bare', total: 0, start, exits: [],
-      note: 'bare mode runs no VMM, so there are no VM exits; they are recorded in the trap, bt, pv and hw modes',
-    };
+    const target = this.requireTarget();
+    response.body = listVmExits(exitStreamOf(target.machine), target.config.mode, a);
     this.sendResponse(response);
   }
 }

@@ -7,13 +7,22 @@
 // at fp-8) is followed
 // only while every link checks out: in RAM, above sp, growing upward, each return address after a call.
 // Guests built at -O2 without frame pointers therefore show the pc and, when ra allows, the caller.
+//
+// Below a trap handler: when the outermost frame found is in the function that holds the trap vector of the
+// hart's privilege (stvec in S, mtvec in M), the handler was entered by a trap, and the trapped context's pc
+// (sepc/mepc, in the privilege sstatus.SPP/mstatus.MPP names) is one more frame. The trapped context's other
+// registers are in the handler's save area, which only the guest knows, so unwinding stops there.
 import { Hart } from '../engine/cpu/hart';
+import { PRIV_M, PRIV_S } from '../engine/cpu/privilege';
+import { readCsr } from './state';
 import { Target } from './target';
 
 export interface Frame {
   pc: number;
   /** How this frame was found. */
-  how: 'pc' | 'ra' | 'frame pointer';
+  how: 'pc' | 'ra' | 'frame pointer' | 'trap';
+  /** For 'trap': the trap that entered the handler above (from xcause) and the privilege it came from. */
+  trap?: { cause: bigint; fromPriv: number; toPriv: number };
 }
 
 const MAX_FRAMES = 64;
@@ -41,7 +50,23 @@ function framePointerChain(target: Target, h: Hart, fp: bigint): number[] {
 
 export function unwind(target: Target, h: Hart): Frame[] {
   const pc = h.pc;
-  const frames: Frame[] = [{ pc, how: 'pc' }];
+  const trap = trapState(h);
+  if (trap && pc === trap.tvec) {
+    // At the handler's first instruction every register still belongs to the trapped context: it unwinds as if
+    // it were stopped at its trapping instruction.
+    const atEntry: Frame[] = [{ pc, how: 'pc' }, trap.frame, ...callers(target, h, trap.frame.pc)];
+    return atEntry.slice(0, MAX_FRAMES);
+  }
+  const frames: Frame[] = [{ pc, how: 'pc' }, ...callers(target, h, pc)];
+  // Below a handler rooted in the trap vector's function: the trapped context.
+  const outer = target.symbolAt(frames[frames.length - 1].pc);
+  if (trap && outer && outer.sym.addr === trap.tvec) frames.push(trap.frame);
+  return frames.slice(0, MAX_FRAMES);
+}
+
+/** The callers of code at `pc` whose registers the hart holds: from ra and the frame-pointer chain. */
+function callers(target: Target, h: Hart, pc: number): Frame[] {
+  const frames: Frame[] = [];
   const fn = target.functionRange(pc);
   const ra = Number(BigInt.asIntN(64, h.getX(1)));
   const raIsCaller = (!fn || ra < fn.start || ra >= fn.end) && target.followsCall(h, ra);
@@ -65,5 +90,16 @@ export function unwind(target: Target, h: Hart): Frame[] {
     // ra was reused by a call this function made; its own frame record names the caller.
     frames.push(...viaFp(chain));
   }
-  return frames.slice(0, MAX_FRAMES);
+  return frames;
+}
+
+/** The trap vector of the hart's privilege (stvec in S, mtvec in M; its BASE) and the last trap taken there. */
+function trapState(h: Hart): { tvec: number; frame: Frame } | undefined {
+  if (h.priv !== PRIV_M && h.priv !== PRIV_S) return undefined;
+  const m = h.priv === PRIV_M;
+  const tvec = Number(BigInt.asIntN(64, readCsr(h, m ? 0x305 : 0x105) & ~3n));
+  const epc = Number(BigInt.asIntN(64, readCsr(h, m ? 0x341 : 0x141)));
+  const status = readCsr(h, 0x300);
+  const fromPriv = m ? Number((status >> 11n) & 3n) : Number((status >> 8n) & 1n);
+  return { tvec, frame: { pc: epc, how: 'trap', trap: { cause: readCsr(h, m ? 0x342 : 0x142), fromPriv, toPriv: h.priv } } };
 }

@@ -101,7 +101,7 @@ export function hartScope(target: Target, h: Hart, extra: Record<string, Value> 
       if (r !== undefined) return BigInt.asIntN(64, h.getX(r));
       const c = csrByName(name);
       if (c && c.implemented) return BigInt.asIntN(64, readCsr(h, c.addr));
-      const s = target.symbols.lookup(name);
+      const s = target.lookupSymbol(name);
       if (s) return BigInt(s.addr);
       return undefined;
     },
@@ -119,7 +119,7 @@ export function hartScope(target: Target, h: Hart, extra: Record<string, Value> 
 /** Names an expression may use on a hart, for checking conditions when they are set. */
 export function knownName(target: Target, name: string, extra: readonly string[] = []): boolean {
   return extra.includes(name) || name === 'pc' || name === 'priv' || registerNumber(name) !== undefined ||
-    (csrByName(name)?.implemented ?? false) || target.symbols.lookup(name) !== undefined;
+    (csrByName(name)?.implemented ?? false) || target.lookupSymbol(name) !== undefined;
 }
 
 export { ABI_NAMES, virtOf };

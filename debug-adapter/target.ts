@@ -1,18 +1,21 @@
-// The debugged guest: the engine's Machine with the program loaded, its symbols, line table and sources,
-// and the debugger's own (side-effect free) view of guest memory.
+// The debugged guest: the engine's Machine booted as the launch configuration says (a bare-metal program, or
+// firmware and a kernel through engine/boot.ts, with disks), its symbol files, and the debugger's own
+// (side-effect free) view of guest memory.
 import * as fs from 'fs';
-import * as path from 'path';
 import { Hart } from '../engine/cpu/hart';
+import { BootError, bootMachine, BootOptions, GuestFile } from '../engine/boot';
 import { ConsoleIO } from '../engine/devices/device';
-import { DwarfError, LineRow, LineTable } from '../engine/loader/dwarf-line';
-import { ElfError, ElfImage, findSection, parseElf } from '../engine/loader/elf';
-import { Sym, SymbolTable } from '../engine/loader/symbols';
+import { BlockBackend } from '../engine/devices/virtio/blk-backends';
+import { openFileBackend } from '../engine/devices/virtio/file-backend';
+import { ElfError, ElfImage, parseElf } from '../engine/loader/elf';
+import { Sym } from '../engine/loader/symbols';
 import { decode, DecodedInsn } from '../engine/isa/decoder';
 import { Machine } from '../engine/machine';
 import { EXCEPTION_NAMES, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SUM, PRIV_M } from '../engine/cpu/privilege';
 import { Access } from '../engine/mmu/hart-memory';
 import { SATP_BARE, SATP_SV39, SATP_SV48, walk, WalkResult, walkStats } from '../engine/mmu/page-walk';
-import { ConfigError, LaunchConfig } from './launch-config';
+import { DebugImage, ImageRole, ImageSet, Row } from './images';
+import { ConfigError, isElfFile, LaunchConfig } from './launch-config';
 
 /** A DWARF path with where it is on this host (undefined when no search root has the file). */
 export interface SourceLocation {
@@ -20,61 +23,93 @@ export interface SourceLocation {
   hostPath: string | undefined;
   line: number;
   column: number;
+  image: DebugImage;
+}
+
+/** A guest file as read once at launch: a reset boots the very same bytes again (as QEMU's ROM blobs). */
+interface PlannedFile {
+  field: string;
+  file: GuestFile;
+  elf?: ElfImage;
 }
 
 /**
- * Finds the host files behind the line table's paths. gcc records paths relative to the compilation directory
- * (the guests are built with `-ffile-prefix-map` so they are relative to guests/, e.g. `demo/main.c`), so
- * relative paths are tried against the launch `cwd`, then the program's directory and its ancestors.
+ * What one launch boots, read and opened once: the images' bytes, the disks (so a guest reset keeps what was
+ * written to them, as on QEMU) and the symbol files. Every problem is a ConfigError naming its field.
  */
-export class SourceResolver {
-  private readonly cache = new Map<string, string | undefined>();
-  readonly roots: string[];
+export class BootPlan {
+  readonly drives: BlockBackend[] = [];
+  readonly program: PlannedFile | undefined;
+  readonly bios: PlannedFile | undefined;
+  readonly kernel: PlannedFile | undefined;
+  /** Symbol files in priority order: program or kernel, firmware, then `symbolFiles`. */
+  readonly images: DebugImage[] = [];
 
-  constructor(program: string, cwd: string, compDir: string | undefined) {
-    const roots: string[] = [];
-    if (compDir && path.isAbsolute(compDir)) roots.push(compDir);
-    roots.push(cwd);
-    for (let d = path.dirname(program), i = 0; i < 6; i++) {
-      roots.push(d);
-      const up = path.dirname(d);
-      if (up === d) break;
-      d = up;
+  constructor(readonly config: LaunchConfig) {
+    if (config.program !== undefined) {
+      this.program = readGuest('program', config.program, true);
+    } else {
+      if (typeof config.bios === 'object') this.bios = readGuest('bios', config.bios.file, false);
+      if (config.kernel !== undefined) this.kernel = readGuest('kernel', config.kernel, false);
     }
-    this.roots = [...new Set(roots)];
-  }
-
-  hostPath(file: string): string | undefined {
-    if (this.cache.has(file)) return this.cache.get(file);
-    let found: string | undefined;
-    if (path.isAbsolute(file)) found = fs.existsSync(file) ? file : undefined;
-    else found = this.roots.map((r) => path.join(r, file)).find((p) => fs.existsSync(p));
-    this.cache.set(file, found);
-    return found;
-  }
-
-  /** The line-table paths that name `clientPath` (the same file, symlinks resolved, or a path suffix as a
-   *  fallback for sources that are not on this host). */
-  filesFor(clientPath: string, files: readonly string[]): string[] {
-    const want = path.resolve(clientPath);
-    const wantReal = realPath(want);
-    const exact = files.filter((f) => {
-      const p = this.hostPath(f);
-      return p !== undefined && (p === want || realPath(p) === wantReal);
+    const booted: [PlannedFile | undefined, ImageRole][] = [[this.program, 'program'], [this.kernel, 'kernel'], [this.bios, 'bios']];
+    for (const [f, role] of booted) if (f?.elf) this.images.push(new DebugImage(f.file.name, role, f.elf, 0, config.cwd));
+    config.symbolFiles.forEach((sf, i) => {
+      const elf = parseGuestElf(`symbolFiles[${i}].path`, sf.path, new Uint8Array(fs.readFileSync(sf.path)));
+      this.images.push(new DebugImage(sf.path, 'symbols', elf, sf.offset, config.cwd));
     });
-    if (exact.length > 0) return exact;
-    const norm = want.split(path.sep).join('/');
-    return files.filter((f) => !path.isAbsolute(f) && norm.endsWith('/' + f));
+    try {
+      config.drives.forEach((d, i) => {
+        try {
+          this.drives.push(openFileBackend(d.file, { writeThrough: !d.snapshot }));
+        } catch (e) {
+          throw new ConfigError(config.drives.length > 1 ? `drive[${i}]` : 'drive', (e as Error).message.replace(/^drive image '[^']*':? ?/, `${d.file}: `));
+        }
+      });
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
+
+  /** Closes the disks (their copy-on-write overlays go with them). */
+  close(): void {
+    for (const d of this.drives.splice(0)) d.close?.();
+  }
+}
+
+function parseGuestElf(field: string, file: string, bytes: Uint8Array): ElfImage {
+  try {
+    return parseElf(bytes, file);
+  } catch (e) {
+    if (e instanceof ElfError) throw new ConfigError(field, `is not a usable RISC-V guest ELF: ${e.message}`);
+    throw e;
+  }
+}
+
+function readGuest(field: string, file: string, elfOnly: boolean): PlannedFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    throw new ConfigError(field, `cannot be read: ${(e as Error).message}`);
+  }
+  if (elfOnly || isElfFile(file)) {
+    let elf: ElfImage;
+    try {
+      elf = parseElf(bytes, file);
+    } catch (e) {
+      if (!(e instanceof ElfError)) throw e;
+      throw new ConfigError(field, elfOnly ? `is not a usable guest: ${e.message}` : `is not a usable RISC-V ELF: ${e.message}`);
+    }
+    return { field, file: { name: file, bytes, format: 'elf' }, elf };
+  }
+  return { field, file: { name: file, bytes } };
 }
 
 /** The hart's virtualization mode V (Priv §13.1); false on engines without the H extension. */
 export function virtOf(h: Hart): boolean {
   return (h as unknown as { virt?: boolean }).virt === true;
-}
-
-function realPath(p: string): string {
-  try { return fs.realpathSync(p); } catch { return p; }
 }
 
 /** A debugger translation: the physical address (-1 on a fault), the scheme, and the PTEs the walk read. */
@@ -93,75 +128,95 @@ export class MemoryError extends Error {}
 
 const hex = (n: number | bigint) => '0x' + BigInt.asUintN(64, BigInt(n)).toString(16);
 
+export interface TargetOptions {
+  /** The launch's files and disks; a new plan is made from the configuration when absent. */
+  plan?: BootPlan;
+  /** A guest programmed a device wrongly (the device resets or reports an error). */
+  onDeviceError?: (message: string) => void;
+}
+
 export class Target {
   readonly machine: Machine;
-  readonly image: ElfImage;
-  readonly lines: LineTable | undefined;
-  /** Why there is no line table (no -g, or a malformed one), for messages. */
-  readonly lineTableProblem: string | undefined;
-  readonly sources: SourceResolver;
+  readonly plan: BootPlan;
+  readonly images: ImageSet;
+  /** Where the harts start: the program's entry, the reset vector (firmware), or the kernel's entry. */
+  readonly resetPc: number;
+  /** Entry points of the booted images: outermost frames (stepOut has no caller to return to there). */
+  readonly entryPoints: readonly number[];
 
-  constructor(readonly config: LaunchConfig, console: ConsoleIO) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(fs.readFileSync(config.program));
-    } catch (e) {
-      throw new ConfigError('program', `cannot be read: ${(e as Error).message}`);
-    }
-    try {
-      this.image = parseElf(bytes, config.program);
-    } catch (e) {
-      if (e instanceof ElfError) throw new ConfigError('program', `is not a usable guest: ${e.message}`);
-      throw e;
-    }
-    this.machine = new Machine({ console, ramSize: config.memory, harts: config.smp });
-    try {
-      this.machine.load(this.image, config.program);
-    } catch (e) {
-      if (e instanceof ElfError) {
-        // Below RAM no memory size helps; past its end, more memory does.
-        const below = this.image.segments.some((seg) => seg.memSize > 0 && seg.paddr < this.machine.ram.base);
-        if (below) throw new ConfigError('program', `does not fit the virt board: ${e.message}`);
-        throw new ConfigError('memory', `is too small for the program: ${e.message}`);
-      }
-      throw e;
-    }
-    const debugLine = findSection(this.image, '.debug_line');
-    let lines: LineTable | undefined;
-    let problem: string | undefined;
-    if (!debugLine) problem = `${path.basename(config.program)} has no .debug_line section (build it with -g)`;
-    else {
+  constructor(readonly config: LaunchConfig, console: ConsoleIO, opts: TargetOptions = {}) {
+    this.plan = opts.plan ?? new BootPlan(config);
+    this.images = new ImageSet(this.plan.images);
+    this.machine = new Machine({
+      console, ramSize: config.memory, harts: config.smp, drives: this.plan.drives, onDeviceError: opts.onDeviceError,
+    });
+    const plan = this.plan;
+    if (plan.program) {
+      const elf = plan.program.elf!;
       try {
-        lines = LineTable.fromSections({
-          debugLine, debugLineStr: findSection(this.image, '.debug_line_str'), debugStr: findSection(this.image, '.debug_str'),
-        });
+        this.machine.load(elf, plan.program.file.name);
       } catch (e) {
-        if (!(e instanceof DwarfError)) throw e;
-        problem = `the line table of ${path.basename(config.program)} cannot be read: ${e.message}`;
+        if (e instanceof ElfError) throw this.doesNotFit(plan.program, e);
+        throw e;
+      }
+      this.resetPc = elf.entry;
+    } else {
+      const options: BootOptions = {
+        bios: plan.bios ? plan.bios.file : config.bios === 'none' ? 'none' : 'builtin',
+        ...(plan.kernel ? { kernel: plan.kernel.file } : {}),
+        ...(config.append !== undefined ? { append: config.append } : {}),
+      };
+      try {
+        this.resetPc = bootMachine(this.machine, options).resetPc;
+      } catch (e) {
+        if (!(e instanceof ElfError || e instanceof BootError)) throw e;
+        const culprit = [plan.kernel, plan.bios].find((f) => f && e.message.startsWith(`${f.file.name}:`));
+        if (culprit) throw this.doesNotFit(culprit, e);
+        throw new ConfigError('memory', `is too small for this guest: ${e.message}`);
       }
     }
-    this.lines = lines;
-    this.lineTableProblem = problem;
-    this.sources = new SourceResolver(config.program, config.cwd, lines?.programs.find((p) => p.compDir)?.compDir);
+    this.entryPoints = [...new Set([this.resetPc, ...this.images.images.filter((i) => i.role !== 'symbols').map((i) => i.entry)])];
   }
 
-  get symbols(): SymbolTable {
-    return this.image.symbols;
+  /** An image that RAM cannot hold: below RAM no memory size helps; past its end, more memory does. */
+  private doesNotFit(f: PlannedFile, e: Error): ConfigError {
+    const below = f.elf?.segments.some((seg) => seg.memSize > 0 && seg.paddr < this.machine.ram.base) ?? false;
+    if (below) return new ConfigError(f.field, `does not fit the virt board: ${e.message}`);
+    return new ConfigError('memory', `is too small for the ${f.field === 'bios' ? 'firmware' : f.field}: ${e.message}`);
   }
 
   hart(id: number): Hart {
     return this.machine.harts[id];
   }
 
-  location(addr: number): SourceLocation | undefined {
-    const row: LineRow | undefined = this.lines?.lookup(addr);
-    if (!row || row.line === 0) return undefined;
-    return { file: row.file, hostPath: this.sources.hostPath(row.file), line: row.line, column: row.column };
+  /** Whether any symbol file has a line table (source breakpoints and line stepping need one). */
+  get hasLines(): boolean {
+    return this.images.withLines.length > 0;
   }
 
-  /** The function (or other symbol) an address belongs to. */
-  symbolAt(addr: number): { sym: Sym; offset: number } | undefined {
-    return this.symbols.nearest(addr);
+  /** The line-table row at a run-time address (with the image it came from). */
+  rowAt(addr: number): Row | undefined {
+    return this.images.row(addr);
+  }
+
+  isStatementStart(addr: number): boolean {
+    return this.images.isStatementStart(addr);
+  }
+
+  location(addr: number): SourceLocation | undefined {
+    const row = this.images.row(addr);
+    if (!row || row.line === 0) return undefined;
+    return { file: row.file, hostPath: row.image.sources.hostPath(row.file), line: row.line, column: row.column, image: row.image };
+  }
+
+  /** The function (or other symbol) an address belongs to, from the symbol file that covers the address. */
+  symbolAt(addr: number): { sym: Sym; offset: number; image: DebugImage } | undefined {
+    return this.images.symbolAt(addr);
+  }
+
+  /** A symbol by name (the first symbol file that defines it). */
+  lookupSymbol(name: string): Sym | undefined {
+    return this.images.lookup(name);
   }
 
   /** `name` or `name+0x1c`, as objdump labels addresses. */
@@ -181,12 +236,13 @@ export class Target {
   /**
    * How hart `h` would translate a virtual address for an access, without side effects: the engine's own
    * page walker (engine/mmu/page-walk.ts) runs over a copy-on-write view of RAM, so the A/D bits it would set
-   * are not written, and every PTE it reads is recorded for `info mmu`.
+   * are not written, and every PTE it reads is recorded for `info mmu`. `asPriv` asks how another privilege
+   * (U for a user page seen from the kernel) would translate it with the same satp.
    */
-  translate(h: Hart, va: bigint, access: 'fetch' | 'load' | 'store'): Translation {
+  translate(h: Hart, va: bigint, access: 'fetch' | 'load' | 'store', asPriv?: number): Translation {
     const kind = access === 'fetch' ? Access.Fetch : access === 'load' ? Access.Load : Access.Store;
     const mprv = h.priv === PRIV_M && (h.mstatus & MSTATUS_MPRV) !== 0 && access !== 'fetch';
-    const priv = mprv ? (h.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT : h.priv;
+    const priv = asPriv ?? (mprv ? (h.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT : h.priv);
     const mode = h.csrHi[0x180] >>> 28;
     const u = BigInt.asUintN(64, va);
     if (priv === PRIV_M || mode === SATP_BARE) {

@@ -12,6 +12,7 @@ import {
   readCsr, ringOf, setRegister, virtOf, writeCsr,
 } from './state';
 import { Target } from './target';
+import { exitStreamOf } from './vm-exits';
 
 type Container =
   | { kind: 'registers'; hartId: number; pc: number }
@@ -171,12 +172,20 @@ export class Variables {
     return [
       { name: 'mode', value: 'bare: plain emulation, the guest runs on the hart itself with no VMM', variablesReference: 0, presentationHint: ro },
       { name: 'vCPU', value: `hart ${h.id} (a physical hart: without a VMM there are no vCPUs)`, variablesReference: 0, presentationHint: ro },
-      { name: 'VM exits', value: 'none: bare mode has no VMM to exit to (guest traps go to the guest\'s own handlers)', variablesReference: 0, presentationHint: ro },
+      { name: 'VM exits', value: this.exitCounts(), variablesReference: 0, presentationHint: ro },
       { name: 'shadow page tables', value: 'none (they belong to the trap and bt modes)', variablesReference: 0, presentationHint: ro },
       H_EXTENSION
         ? { name: 'G-stage root (hgatp)', value: hex64(readCsr(h, 0x680)), variablesReference: 0, presentationHint: ro }
         : { name: 'G-stage root (hgatp)', value: 'none: the H extension is not implemented yet', variablesReference: 0, presentationHint: ro },
     ];
+  }
+
+  /** Exits so far by reason, from the machine's exit stream (vm-exits.ts), or why there are none. */
+  private exitCounts(): string {
+    const stream = exitStreamOf(this.target.machine);
+    if (!stream) return 'none: bare mode has no VMM to exit to (guest traps go to the guest\'s own handlers)';
+    const by = [...stream.statistics()].filter(([, st]) => st.count > 0).sort((a, b) => b[1].count - a[1].count);
+    return `${stream.total}${by.length ? ` (${by.map(([r, st]) => `${r} ${st.count}`).join(', ')})` : ''}`;
   }
 
   private translation(h: Hart): DebugProtocol.Variable[] {

@@ -2,6 +2,8 @@
 // the user for launch fields) while the session goes on; the adapter over TCP (--server) and inline.
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
@@ -10,6 +12,8 @@ import { csrByName } from '../../engine/isa/csr-table';
 import { ADAPTER, guest, REPO, Session, source, startSession } from './support';
 
 const DEMO = guest('demo.elf');
+const KERNEL = guest('kernel.elf');
+const DISK = guest('disk.img');
 
 describe('debug-adapter: launch and malformed requests', function () {
   this.timeout(30000);
@@ -17,15 +21,23 @@ describe('debug-adapter: launch and malformed requests', function () {
   beforeEach(async () => { s = await startSession(); });
   afterEach(async () => { await s.stop(); });
 
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-launch-'));
+  const EMPTY = path.join(tmp, 'empty.img'), ODD = path.join(tmp, 'odd.img');
+  fs.writeFileSync(EMPTY, '');
+  fs.writeFileSync(ODD, Buffer.alloc(1000));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
   const BAD: [string, Record<string, unknown>, RegExp][] = [
-    ['program missing', {}, /'program' is missing/],
+    ['nothing to boot', {}, /'program' is missing: name a bare-metal guest ELF as "program", or an S-mode kernel as "kernel"/],
     ['program not a string', { program: 42 }, /'program' must be a path \(got number\)/],
     ['program does not exist', { program: '/no/such/guest.elf' }, /'program' \/no\/such\/guest.elf does not exist/],
     ['program is a directory', { program: path.join(REPO, 'guests') }, /'program' .* is not a file/],
     ['program is not an ELF', { program: source('demo/main.c') }, /'program' is not a usable guest: .*not an ELF file \(bad magic\)/],
     ['cwd missing', { program: DEMO, cwd: '/no/such/dir' }, /'cwd' \/no\/such\/dir does not exist/],
-    ['smp 2', { program: DEMO, smp: 2 }, /'smp' is 2, but this version debugs one hart only/],
-    ['smp not a number', { program: DEMO, smp: 'two' }, /'smp' must be a whole number/],
+    ['smp 9', { program: DEMO, smp: 9 }, /'smp' is 9: the virt board has 1 to 8 harts/],
+    ['smp 0', { kernel: KERNEL, smp: 0 }, /'smp' is 0: the virt board has 1 to 8 harts/],
+    ['smp not a number', { program: DEMO, smp: 'two' }, /'smp' must be a whole number of harts from 1 to 8 \(got string\)/],
+    ['smp fractional', { program: DEMO, smp: 1.5 }, /'smp' must be a whole number of harts from 1 to 8 \(got 1.5\)/],
     ['mode hw', { program: DEMO, mode: 'hw' }, /'mode' "hw" is not implemented yet/],
     ['mode trap', { program: DEMO, mode: 'trap' }, /'mode' "trap" is not implemented yet/],
     ['mode unknown', { program: DEMO, mode: 'turbo' }, /'mode' "turbo" is not a virtualization mode \(one of: bare, trap, bt, pv, hw\)/],
@@ -35,11 +47,31 @@ describe('debug-adapter: launch and malformed requests', function () {
     ['memory not page aligned', { program: DEMO, memory: 1000 }, /'memory' must be a positive multiple of 4 KiB/],
     ['memory too large', { program: DEMO, memory: '4G' }, /'memory' is \d+ bytes, more than the 2 GiB/],
     ['memory too small for the program', { program: DEMO, memory: '64K' }, /'memory' is too small for the program: .*lies outside RAM/],
+    ['memory too small for the kernel', { kernel: KERNEL, memory: '1M' }, /'memory' is too small for the kernel: .*kernel\.elf: segment \d .*lies outside RAM/],
     ['maxInstructions negative', { program: DEMO, maxInstructions: -5 }, /'maxInstructions' must be at least 1/],
     ['stopOnEntry not a boolean', { program: DEMO, stopOnEntry: 'yes' }, /'stopOnEntry' must be true or false/],
-    ['bios given', { program: DEMO, bios: 'fw_jump.bin' }, /'bios' is not implemented yet/],
-    ['kernel given', { program: DEMO, kernel: 'Image' }, /'kernel' is not implemented yet/],
-    ['drive given', { program: DEMO, drive: 'disk.img' }, /'drive' is not implemented yet/],
+    ['program and kernel', { program: DEMO, kernel: KERNEL }, /'kernel' cannot be given with "program"/],
+    ['program on firmware', { program: DEMO, bios: 'builtin' }, /'bios' cannot be "builtin" with "program": a bare-metal program runs without firmware/],
+    ['builtin firmware without a kernel', { bios: 'builtin' }, /'kernel' is missing: "bios": "builtin" boots a kernel/],
+    ['bios none without a kernel', { bios: 'none' }, /'kernel' is missing: "bios": "none" boots a kernel/],
+    ['bios not a string', { kernel: KERNEL, bios: 5 }, /'bios' must be "builtin", "none" or a firmware path \(got number\)/],
+    ['bios missing', { kernel: KERNEL, bios: '/no/fw_jump.bin' }, /'bios' \/no\/fw_jump.bin does not exist/],
+    ['bios empty', { kernel: KERNEL, bios: EMPTY }, /'bios' .*empty.img is empty/],
+    ['kernel missing', { kernel: '/no/such/Image' }, /'kernel' \/no\/such\/Image does not exist/],
+    ['kernel an ELF of another machine', { kernel: process.execPath }, /'kernel' is not a usable RISC-V ELF: .*(x86-64|AArch64)/],
+    ['drive missing', { kernel: KERNEL, drive: '/no/disk.img' }, /'drive' \/no\/disk.img does not exist/],
+    ['drive of odd size', { kernel: KERNEL, drive: ODD }, /'drive' .*odd.img is 1000 bytes, not a whole number of 512-byte sectors/],
+    ['drive empty', { kernel: KERNEL, drive: [DISK, EMPTY] }, /'drive\[1\]' .*empty.img is empty/],
+    ['drive list entry not a path', { kernel: KERNEL, drive: [DISK, 7] }, /'drive\[1\]' must be a disk image path or an object with "file" and, optionally, "snapshot" \(got number\)/],
+    ['drive object without file', { kernel: KERNEL, drive: { snapshot: false } }, /'drive.file' is missing: name the disk image/],
+    ['drive object with an unknown key', { kernel: KERNEL, drive: { file: DISK, readonly: true } }, /'drive' has an unknown property 'readonly' \(known: file, snapshot\)/],
+    ['drive snapshot not a boolean', { kernel: KERNEL, drive: [{ file: DISK, snapshot: 'no' }] }, /'drive\[0\].snapshot' must be true or false/],
+    ['too many drives', { kernel: KERNEL, drive: Array(9).fill(DISK) }, /'drive' lists 9 disks; the virt board has 8 virtio-mmio slots/],
+    ['symbolFiles not a list', { kernel: KERNEL, symbolFiles: KERNEL }, /'symbolFiles' must be a list/],
+    ['symbol file missing', { kernel: KERNEL, symbolFiles: [{ path: '/no/u-boot.elf' }] }, /'symbolFiles\[0\].path' \/no\/u-boot.elf does not exist/],
+    ['symbol file not an ELF', { kernel: KERNEL, symbolFiles: [{ path: DISK }] }, /'symbolFiles\[0\].path' .*disk.img is not an ELF file/],
+    ['symbol file offset not a number', { kernel: KERNEL, symbolFiles: [KERNEL, { path: KERNEL, offset: 'far' }] }, /'symbolFiles\[1\].offset' must be a number or a string such as "0x7d57000" \(got "far"\)/],
+    ['symbol file with an unknown key', { kernel: KERNEL, symbolFiles: [{ path: KERNEL, base: 0 }] }, /'symbolFiles\[0\]' has an unknown property 'base'/],
     ['append not a string', { program: DEMO, append: 7 }, /'append' must be a string/],
   ];
 
@@ -108,7 +140,7 @@ describe('debug-adapter: launch and malformed requests', function () {
     assert.match(cond.body.breakpoints[1].message!, /no register, CSR or symbol named 'nope'/);
     assert.match(cond.body.breakpoints[2].message!, /'often' is not a hit condition/);
     // Still alive and answering.
-    assert.deepEqual((await s.dc.threadsRequest()).body.threads, [{ id: 1, name: 'hart 0' }]);
+    assert.deepEqual((await s.dc.threadsRequest()).body.threads, [{ id: 1, name: 'hart 0 (M)' }]);
     await s.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
     assert.equal((await s.stopped()).body.reason, 'step');
   });

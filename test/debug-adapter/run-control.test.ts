@@ -23,7 +23,7 @@ describe('debug-adapter: run control', function () {
     assert.equal(ev.body.threadId, 1);
     assert.equal(ev.body.allThreadsStopped, true);
     const threads = (await s.dc.threadsRequest()).body.threads;
-    assert.deepEqual(threads, [{ id: 1, name: 'hart 0' }]);
+    assert.deepEqual(threads, [{ id: 1, name: 'hart 0 (M)' }]);
     const top = await s.top();
     assert.equal(top.instructionPointerReference, '0x80000000');
     assert.equal(top.source?.path, source('common/crt0.S'));

@@ -20,7 +20,7 @@ export function lineOf(rel: string, needle: string): number {
 }
 
 const EVENTS = ['stopped', 'output', 'exited', 'terminated', 'breakpoint', 'memory', 'invalidated', 'initialized',
-  'ringside/privilegeChanged'];
+  'ringside/privilegeChanged', 'capabilities'];
 
 /** A DebugClient on a fresh adapter whose events are queued per type. */
 export class Session {
@@ -62,6 +62,24 @@ export class Session {
 
   queued(type: string): DebugProtocol.Event[] {
     return this.queues.get(type) ?? [];
+  }
+
+  /** Waits until the guest's console output (after position `from`) matches; returns where the match ends. */
+  async waitForStdout(pattern: RegExp | string, from = 0, timeoutMs = 30000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const tail = this.stdout.slice(from);
+      const m = typeof pattern === 'string' ? (tail.includes(pattern) ? { index: tail.indexOf(pattern), 0: pattern } : null) : pattern.exec(tail);
+      if (m) return from + m.index + m[0].length;
+      if (Date.now() > deadline) throw new Error(`${pattern} did not appear on the guest console within ${timeoutMs} ms; it ends:\n${this.stdout.slice(-500)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Types into the guest's console (the UART) through ringside/consoleInput. */
+  async type(text: string): Promise<void> {
+    const r = (await this.dc.customRequest('ringside/consoleInput', { text })).body;
+    assert.equal(r.dropped, 0, 'console input fits the UART buffer');
   }
 
   stopped(timeoutMs?: number): Promise<DebugProtocol.StoppedEvent> {

@@ -14,7 +14,7 @@ import { VirtualizationMode } from './launch-config';
  * the counters, `info exits` and the VM-exit breakpoints all read it from here, unchanged.
  */
 export function exitStreamOf(machine: Machine): ExitStream | undefined {
-  return (machine as Partial<{ exits: ExitStream }>).exits;
+  return machine.exits;
 }
 
 /** Exception-filter id of a VM-exit reason. */

@@ -19,6 +19,7 @@ import { Plic } from './devices/plic';
 import { checkSegmentsFit, ElfError, ElfImage, segmentPaddr } from './loader/elf';
 import { Rom } from './devices/rom';
 import { FirmwarePlatform, SbiFirmware } from './firmware/sbi';
+import { ExitStream } from './vmm/exit-stream';
 import { HartMemory } from './mmu/hart-memory';
 import { PAGE_SHIFT, PAGE_SIZE, PAGE_WATCHED, PhysicalMemory } from './mmu/physical-memory';
 
@@ -402,6 +403,9 @@ export class Machine implements TrapListener {
   /** Debugger hook, called after every trap entry; returning true ends run() with a 'trap' stop.
    *  Unset, it costs one property test per trap and nothing per instruction. */
   trapFilter: ((t: TrapInfo) => boolean) | undefined;
+
+  /** The VM-exit stream of the VMM running on this machine; undefined in bare mode (no VMM, no exits). */
+  exits: ExitStream | undefined;
 
   /** The built-in SBI firmware, when the machine boots an S-mode kernel without external firmware. */
   firmware: SbiFirmware | undefined;

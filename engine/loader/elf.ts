@@ -74,7 +74,8 @@ const ET_EXEC = 2, ET_DYN = 3;
 const EM_RISCV = 243; // RISC-V ELF psABI, "File Header"
 const PT_LOAD = 1;
 const PF_X = 1, PF_W = 2, PF_R = 4;
-const SHT_NULL = 0, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_NOBITS = 8;
+const SHT_NULL = 0, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_NOBITS = 8, SHT_DYNSYM = 11;
+const SHN_ABS = 0xfff1;
 // gABI extended numbering: counts/indexes too large for the 16-bit header fields live in section 0.
 const PN_XNUM = 0xffff, SHN_XINDEX = 0xffff;
 
@@ -291,8 +292,9 @@ function parseSegments(r: Reader): LoadSegment[] {
 }
 
 function parseSymbols(r: Reader, sections: SectionInfo[]): SymbolTable {
-  // gABI: an object file has at most one SHT_SYMTAB section; its sh_link is the string table.
-  const symtab = sections.find((s) => s.type === SHT_SYMTAB);
+  // gABI: an object file has at most one SHT_SYMTAB section; its sh_link is the string table. A stripped
+  // file (Debian's fw_jump.elf) keeps only the dynamic symbols: use them then.
+  const symtab = sections.find((s) => s.type === SHT_SYMTAB) ?? sections.find((s) => s.type === SHT_DYNSYM);
   if (!symtab) return new SymbolTable();
   const where = `symbol table (section ${symtab.index})`;
   if (symtab.entSize < SYM_SIZE) r.fail(`${where} entry size ${symtab.entSize} is too small (need ${SYM_SIZE})`);
@@ -311,6 +313,7 @@ function parseSymbols(r: Reader, sections: SectionInfo[]): SymbolTable {
     syms.push({
       name, addr: r.vaddr(r.u64(at + 8), `symbol ${name} value`),
       size: r.size(r.u64(at + 16), `symbol ${name} size`), kind: cls.kind, bind: cls.bind,
+      ...(shndx === SHN_ABS ? { absolute: true } : {}),
     });
   }
   return new SymbolTable(syms);

@@ -10,6 +10,8 @@ export interface Sym {
   readonly size: number;
   readonly kind: SymKind;
   readonly bind: SymBind;
+  /** SHN_ABS: a constant, not an address; found by name but never names an address. */
+  readonly absolute?: boolean;
 }
 
 // st_info = bind << 4 | type; gABI "Symbol Table" (ELF64_ST_BIND / ELF64_ST_TYPE).
@@ -56,7 +58,9 @@ export class SymbolTable {
   private readonly byName = new Map<string, Sym>();
 
   constructor(symbols: Iterable<Sym> = []) {
-    this.sorted = [...symbols].sort((a, b) => a.addr - b.addr || preference(a, b));
+    const all = [...symbols];
+    for (const s of all) if (s.absolute) this.addByName(s);
+    this.sorted = all.filter((s) => !s.absolute).sort((a, b) => a.addr - b.addr || preference(a, b));
     const n = this.sorted.length;
     this.addrs = new Float64Array(n);
     this.maxEnd = new Float64Array(n);
@@ -66,10 +70,14 @@ export class SymbolTable {
       this.addrs[i] = s.addr;
       if (s.size > 0) end = Math.max(end, s.addr + s.size);
       this.maxEnd[i] = end;
-      const old = this.byName.get(s.name);
-      if (old === undefined || BIND_RANK[s.bind] < BIND_RANK[old.bind] ||
-          (s.bind === old.bind && KIND_RANK[s.kind] < KIND_RANK[old.kind])) this.byName.set(s.name, s);
+      this.addByName(s);
     }
+  }
+
+  private addByName(s: Sym): void {
+    const old = this.byName.get(s.name);
+    if (old === undefined || BIND_RANK[s.bind] < BIND_RANK[old.bind] ||
+        (s.bind === old.bind && KIND_RANK[s.kind] < KIND_RANK[old.kind])) this.byName.set(s.name, s);
   }
 
   get size(): number { return this.sorted.length; }

@@ -1,6 +1,7 @@
 // SymbolTable and the .symtab filter, on hand-made symbols (the ELF-built table is tested in elf.test.ts).
 import { strict as assert } from 'assert';
 import { classifySymbol, Sym, SymbolTable } from '../../engine/loader/symbols';
+import { parseElf } from '../../engine/loader/elf';
 
 const sym = (name: string, addr: number, size = 0, kind: Sym['kind'] = 'func', bind: Sym['bind'] = 'global'): Sym =>
   ({ name, addr, size, kind, bind });
@@ -121,5 +122,24 @@ describe('loader/symbols', function () {
       assert.equal(t.lookup('dup')?.addr, 0x400);
       assert.equal(t.size, 4);
     });
+  });
+});
+
+describe('loader/symbols: absolute symbols and stripped files', () => {
+  it('finds absolute (SHN_ABS) symbols by name but never names an address with them', () => {
+    const t = new SymbolTable([
+      { name: 'STACK_SIZE', addr: 0x8000_1000, size: 0, kind: 'notype', bind: 'global', absolute: true },
+      { name: 'func', addr: 0x8000_0f00, size: 0, kind: 'func', bind: 'global' },
+    ]);
+    assert.equal(t.lookup('STACK_SIZE')?.addr, 0x8000_1000);
+    assert.equal(t.nearest(0x8000_1004)?.sym.name, 'func');
+    assert.equal(t.size, 1);
+  });
+
+  it('reads the dynamic symbols of a stripped ELF (Debian\'s OpenSBI fw_jump.elf)', function () {
+    const file = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf';
+    if (!require('fs').existsSync(file)) this.skip();
+    const img = parseElf(new Uint8Array(require('fs').readFileSync(file)), file);
+    assert.ok(img.symbols.lookup('ecall_base'), 'ecall_base from .dynsym');
   });
 });

@@ -404,8 +404,9 @@ export class Machine implements TrapListener {
    *  Unset, it costs one property test per trap and nothing per instruction. */
   trapFilter: ((t: TrapInfo) => boolean) | undefined;
 
-  /** The VM-exit stream of the VMM running on this machine; undefined in bare mode (no VMM, no exits). */
-  exits: ExitStream | undefined;
+  /** The VM-exit stream of the VMM running on this machine; absent in bare mode (no VMM, no exits). The VMM
+   *  defines it when it attaches. */
+  declare exits: ExitStream | undefined;
 
   /** The built-in SBI firmware, when the machine boots an S-mode kernel without external firmware. */
   firmware: SbiFirmware | undefined;

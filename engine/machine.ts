@@ -61,6 +61,9 @@ export interface TrapInfo {
   interrupt: boolean;
   fromPriv: number;
   toPriv: number;
+  /** The virtualization mode (H extension) before and after: a trap from V=1 to V=0 is a VM exit. */
+  fromVirt: boolean;
+  toVirt: boolean;
   /** Address of the trapping instruction (mepc/sepc). */
   epc: bigint;
   handler: bigint;
@@ -411,19 +414,21 @@ export class Machine implements TrapListener {
   /** The built-in SBI firmware, when the machine boots an S-mode kernel without external firmware. */
   firmware: SbiFirmware | undefined;
 
-  onTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number): void {
-    if (this.trapFilter) this.reportTrap(h, cause, interrupt, fromPriv, toPriv);
+  onTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number, fromVirt = false, toVirt = false): void {
+    if (this.trapFilter) this.reportTrap(h, cause, interrupt, fromPriv, toPriv, fromVirt, toVirt);
     if (this.firmware && toPriv === 3 && !this.firmware.handleTrap(h, cause, interrupt)) {
       const what = interrupt ? `interrupt ${cause}` : `exception ${cause}`;
       this.requestStop({ kind: 'error', message: `built-in firmware: unexpected ${what} in M-mode at pc 0x${BigInt.asUintN(64, BigInt(h.csrLo[0x341] >>> 0) | (BigInt(h.csrHi[0x341]) << 32n)).toString(16)}` });
     }
   }
 
-  private reportTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number): void {
+  private reportTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number,
+    fromVirt: boolean, toVirt: boolean): void {
     if (!this.trapFilter) return;
-    const epcCsr = toPriv === 3 ? 0x341 : 0x141;
+    // The handler's epc: mepc, sepc, or vsepc for a trap taken into VS.
+    const epcCsr = toPriv === 3 ? 0x341 : toVirt ? 0x241 : 0x141;
     const epc = BigInt.asUintN(64, (BigInt(h.csrHi[epcCsr]) << 32n) | BigInt(h.csrLo[epcCsr] >>> 0));
-    const info: TrapInfo = { hartId: h.id, cause, interrupt, fromPriv, toPriv, epc, handler: h.getPc() };
+    const info: TrapInfo = { hartId: h.id, cause, interrupt, fromPriv, toPriv, fromVirt, toVirt, epc, handler: h.getPc() };
     if (this.trapFilter(info)) this.requestStop({ kind: 'trap', trap: info });
   }
 }

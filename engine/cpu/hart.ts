@@ -1,4 +1,5 @@
-// Architectural state of one hart: registers as (lo, hi) int32 pairs, pc, privilege, CSRs, pending trap.
+// Architectural state of one hart: registers as (lo, hi) int32 pairs, pc, privilege and virtualization mode,
+// CSRs, pending trap.
 import { HartMemory } from '../mmu/hart-memory';
 import { CsrSideEffects } from './csr-file';
 import { MSTATUS_HI_XLEN64, PRIV_M, Privilege } from './privilege';
@@ -21,12 +22,23 @@ export class Hart {
   pc = 0;
   /** Address of the next instruction; handlers of control transfers set it. */
   npc = 0;
+  /** Nominal privilege (U, S, M). With `virt`, S is VS-mode and U is VU-mode (Priv §13.1). */
   priv: Privilege = PRIV_M;
+  /** The virtualization mode V of the H extension: the hart runs a guest (VS/VU) when true. Changed only by
+   *  trap entry and xRET (traps.ts), which also flush the translation caches: TLB entries never mix V=0 and V=1. */
+  virt = false;
 
   /** Pending synchronous exception (cause) raised by the current instruction, or NO_TRAP. */
   exc = NO_TRAP;
   excTvalLo = 0;
   excTvalHi = 0;
+  /** Extra trap information the memory system adds to a fault (Priv §13.6.2): the guest physical address >> 2
+   *  for mtval2/htval, the value for mtinst/htinst, and whether the tval is a guest virtual address (GVA) of an
+   *  access made with two-stage translation while V=0 (HLV/HSV, MPRV with MPV). Cleared by raise(). */
+  excTval2Lo = 0;
+  excTval2Hi = 0;
+  excTinst = 0;
+  excGva = false;
 
   /** Plain CSR storage by address, (lo, hi) words; CSRs with rules of their own live in fields below. */
   readonly csrLo = new Int32Array(4096);
@@ -40,6 +52,10 @@ export class Hart {
   mie = 0;
   mideleg = 0;
   medeleg = 0;
+  /** GEILEN (Priv §13.2.4): guest external interrupt lines of this hart, 0 on the virt board (no IMSIC). */
+  geilen = 0;
+  /** hgeip: guest external interrupt lines as the interrupt controller drives them (bits geilen:1). */
+  hgeip = 0;
 
   /** Instructions retired since reset. */
   instret = 0;
@@ -72,6 +88,10 @@ export class Hart {
     this.exc = cause;
     this.excTvalLo = tvalLo;
     this.excTvalHi = tvalHi;
+    this.excTval2Lo = 0;
+    this.excTval2Hi = 0;
+    this.excTinst = 0;
+    this.excGva = false;
   }
 
   /** Register as a bigint (tests, the debugger). */

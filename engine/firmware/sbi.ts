@@ -3,6 +3,7 @@
 // interrupt); this code is that M-mode handler, and it leaves through mret like firmware does.
 import { Hart } from '../cpu/hart';
 import { mret } from '../cpu/traps';
+import { HSTATUS_SPV, HSTATUS_SPVP } from '../cpu/privilege';
 import {
   EID, HartState, SBI_ERR_ALREADY_AVAILABLE, SBI_ERR_INVALID_ADDRESS,
   SBI_ERR_INVALID_PARAM, SBI_ERR_NOT_SUPPORTED, SBI_IMPL_ID, SBI_IMPL_VERSION, SBI_SPEC_VERSION, SBI_SUCCESS,
@@ -13,7 +14,12 @@ const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7
 const MSTATUS_MPP = 3 << 11, MSTATUS_MPP_S = 1 << 11, MSTATUS_SIE = 1 << 1, MSTATUS_SPP = 1 << 8, MSTATUS_SPIE = 1 << 5;
 /** Exceptions handed straight to S-mode, as OpenSBI delegates them: misaligned fetch, breakpoint,
  *  ecall from U, page faults (Priv §3.1.8). */
-const MEDELEG = (1 << 0) | (1 << 3) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15);
+const MEDELEG = (1 << 0) | (1 << 3) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15) |
+  // With the H extension, a hypervisor at HS handles its guests' ecalls, guest-page faults and virtual
+  // instructions (as OpenSBI delegates them when misa.H is set).
+  (1 << 10) | (1 << 20) | (1 << 21) | (1 << 22) | (1 << 23);
+/** mstatus.MPV (bit 39, high word bit 7): the trap came from V=1. */
+const MSTATUS_HI_MPV = 1 << 7;
 const MIDELEG = MIP_SSIP | MIP_STIP | (1 << 9);
 const UART = 0x1000_0000;
 const UART_LSR = 5, LSR_DR = 1, LSR_THRE = 0x20;
@@ -112,6 +118,18 @@ export class SbiFirmware {
     }
     const fromPriv = (h.mstatus & MSTATUS_MPP) >>> 11;
     if (fromPriv === 3) return false;
+    // A trap from a guest (V=1) that reached M is handled for the hypervisor at HS: return to HS, not into the guest.
+    if ((h.mstatusHi & MSTATUS_HI_MPV) !== 0) {
+      // As a trap from V=1 into HS would have: hstatus.SPV/SPVP record the guest mode, htval takes mtval2.
+      h.mstatusHi &= ~MSTATUS_HI_MPV;
+      let hs = h.csrLo[0x600] | HSTATUS_SPV;
+      hs = fromPriv === 1 ? hs | HSTATUS_SPVP : hs & ~HSTATUS_SPVP;
+      h.csrLo[0x600] = hs;
+      h.csrLo[0x643] = h.csrLo[0x34b]; h.csrHi[0x643] = h.csrHi[0x34b];
+      h.csrLo[0x64a] = 0; h.csrHi[0x64a] = 0;
+      this.redirectToSupervisor(h, cause, fromPriv);
+      return true;
+    }
     if (cause === 9) { // ecall from S
       this.call(h);
       if (this.state[h.id] === HartState.Started) this.returnToSupervisor(h, true);

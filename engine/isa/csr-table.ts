@@ -22,8 +22,14 @@ export interface CsrDef {
 type Row = [addr: number, name: string, summary: string, spec: string, impl?: { mask?: bigint; warl?: string } | false];
 
 const S_INT = (1n << 1n) | (1n << 5n) | (1n << 9n); // SSIP, STIP, SEIP
-const M_STATUS_MASK = 0x7e19aan; // SIE MIE SPIE MPIE SPP MPP MPRV SUM MXR TVM TW TSR
+const VS_INT = (1n << 2n) | (1n << 6n) | (1n << 10n); // VSSIP, VSTIP, VSEIP
+const SGEI = 1n << 12n;
+const MIP_VSSIP = 1n << 2n;
+/** SIE MIE SPIE MPIE SPP MPP MPRV SUM MXR TVM TW TSR, and the H extension's GVA (38) and MPV (39). */
+const M_STATUS_MASK = 0x7e19aan | (3n << 38n);
 const S_STATUS_MASK = 0xc0122n; // SIE SPIE SPP SUM MXR
+/** hstatus GVA SPV SPVP HU VGEIN VTVM VTW VTSR. */
+const H_STATUS_MASK = (1n << 6n) | (1n << 7n) | (1n << 8n) | (1n << 9n) | (0x3fn << 12n) | (7n << 20n);
 
 const ROWS: Row[] = [
   // Unprivileged floating-point CSRs (F is not implemented: named for the disassembler only)
@@ -48,32 +54,36 @@ const ROWS: Row[] = [
   [0x14d, 'stimecmp', 'Supervisor timer compare (Sstc): STIP = time ≥ stimecmp while menvcfg.STCE', 'Sstc §1', { mask: -1n }],
   [0x180, 'satp', 'Supervisor address translation and protection', 'Priv §10.1.11', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
   [0x5a8, 'scontext', 'Supervisor context (debug)', 'Debug spec §5.7', false],
-  // Hypervisor and virtual supervisor (the H extension lands in a later issue)
-  [0x600, 'hstatus', 'Hypervisor status', 'Priv §13.2.1', false],
-  [0x602, 'hedeleg', 'Hypervisor exception delegation', 'Priv §13.2.2', false],
-  [0x603, 'hideleg', 'Hypervisor interrupt delegation', 'Priv §13.2.2', false],
-  [0x604, 'hie', 'Hypervisor interrupt enable', 'Priv §13.2.3', false],
-  [0x605, 'htimedelta', 'Delta of VS/VU time from real time', 'Priv §13.2.7', false],
-  [0x606, 'hcounteren', 'Hypervisor counter enable', 'Priv §13.2.6', false],
-  [0x607, 'hgeie', 'Hypervisor guest external interrupt enable', 'Priv §13.2.4', false],
-  [0x60a, 'henvcfg', 'Hypervisor environment configuration', 'Priv §13.2.5', false],
-  [0x643, 'htval', 'Hypervisor trap value (guest physical address >> 2)', 'Priv §13.2.8', false],
-  [0x644, 'hip', 'Hypervisor interrupt pending', 'Priv §13.2.3', false],
-  [0x645, 'hvip', 'Hypervisor virtual interrupt pending', 'Priv §13.2.3', false],
-  [0x64a, 'htinst', 'Hypervisor trap instruction', 'Priv §13.2.9', false],
-  [0x680, 'hgatp', 'Hypervisor guest address translation and protection', 'Priv §13.2.10', false],
+  // Hypervisor and virtual supervisor (Priv §13.2). H and VS CSRs are accessible from HS-mode and M-mode; from
+  // VS/VU they raise virtual-instruction exceptions (§13.6.1). Rules beyond the masks live in engine/cpu/csr-file.ts.
+  [0x600, 'hstatus', 'Hypervisor status: VS-mode trap behaviour (SPV, SPVP, GVA, HU, VTVM, VTW, VTSR, VGEIN)', 'Priv §13.2.1',
+    { mask: H_STATUS_MASK, warl: 'VSXL reads 2 (VSXLEN = 64) and VSBE 0 (little-endian); VGEIN holds 0..GEILEN, larger values are stored as 0' }],
+  [0x602, 'hedeleg', 'Hypervisor exception delegation (to VS-mode)', 'Priv §13.2.2',
+    { mask: 0xb1ffn, warl: 'causes 9, 10, 11 and 20–23 are read-only zero (Table "Bits of hedeleg that must be writable or must be read-only zero")' }],
+  [0x603, 'hideleg', 'Hypervisor interrupt delegation (to VS-mode)', 'Priv §13.2.2', { mask: VS_INT, warl: 'only VSSI, VSTI, VSEI (bits 2, 6, 10) are writable' }],
+  [0x604, 'hie', 'Hypervisor interrupt enable: the VS-level and guest-external bits of mie', 'Priv §13.2.3', { mask: VS_INT | SGEI, warl: 'SGEIE is read-only zero while GEILEN = 0' }],
+  [0x605, 'htimedelta', 'Delta of VS/VU time from real time', 'Priv §13.2.7', { mask: -1n }],
+  [0x606, 'hcounteren', 'Hypervisor counter enable (VS/VU access to cycle, time, instret, hpmcounters)', 'Priv §13.2.6', { mask: 0xffffffffn }],
+  [0x607, 'hgeie', 'Hypervisor guest external interrupt enable', 'Priv §13.2.4', { mask: 0xfffffffen, warl: 'bits GEILEN:1 are writable (none on the virt board)' }],
+  [0x60a, 'henvcfg', 'Hypervisor environment configuration (FIOM)', 'Priv §13.2.5', { mask: 0x1n, warl: 'STCE is read-only zero until vstimecmp is implemented; PBMTE, ADUE zero' }],
+  [0x643, 'htval', 'Hypervisor trap value (guest physical address >> 2)', 'Priv §13.2.8', { mask: -1n }],
+  [0x644, 'hip', 'Hypervisor interrupt pending: the VS-level and guest-external bits of mip', 'Priv §13.2.3', { mask: MIP_VSSIP, warl: 'only VSSIP (an alias of hvip.VSSIP) is writable' }],
+  [0x645, 'hvip', 'Hypervisor virtual interrupt pending: injects VS-level interrupts', 'Priv §13.2.3', { mask: VS_INT }],
+  [0x64a, 'htinst', 'Hypervisor trap instruction (transformed instruction or pseudoinstruction)', 'Priv §13.2.9', { mask: -1n }],
+  [0x680, 'hgatp', 'Hypervisor guest address translation and protection (G-stage: Bare, Sv39x4, Sv48x4)', 'Priv §13.2.10',
+    { warl: 'MODE Bare, Sv39x4 or Sv48x4; another MODE is legalized to Bare with zero PPN and VMID; PPN[1:0] read as zero; VMIDLEN = 14' }],
   [0x6a8, 'hcontext', 'Hypervisor context (debug)', 'Debug spec §5.7', false],
-  [0xe12, 'hgeip', 'Hypervisor guest external interrupt pending', 'Priv §13.2.4', false],
-  [0x200, 'vsstatus', 'Virtual supervisor status', 'Priv §13.2.11', false],
-  [0x204, 'vsie', 'Virtual supervisor interrupt enable', 'Priv §13.2.12', false],
-  [0x205, 'vstvec', 'Virtual supervisor trap vector', 'Priv §13.2.13', false],
-  [0x240, 'vsscratch', 'Virtual supervisor scratch', 'Priv §13.2.14', false],
-  [0x241, 'vsepc', 'Virtual supervisor exception pc', 'Priv §13.2.15', false],
-  [0x242, 'vscause', 'Virtual supervisor trap cause', 'Priv §13.2.16', false],
-  [0x243, 'vstval', 'Virtual supervisor trap value', 'Priv §13.2.17', false],
-  [0x244, 'vsip', 'Virtual supervisor interrupt pending', 'Priv §13.2.12', false],
+  [0xe12, 'hgeip', 'Hypervisor guest external interrupt pending (read-only)', 'Priv §13.2.4', {}],
+  [0x200, 'vsstatus', 'Virtual supervisor status: sstatus while V=1', 'Priv §13.2.11', { mask: S_STATUS_MASK }],
+  [0x204, 'vsie', 'Virtual supervisor interrupt enable: sie while V=1 (VS bits of hie through hideleg, shifted)', 'Priv §13.2.12', { mask: S_INT }],
+  [0x205, 'vstvec', 'Virtual supervisor trap vector', 'Priv §13.2.13', { warl: 'MODE 0 (direct) or 1 (vectored); a write with MODE ≥ 2 is ignored' }],
+  [0x240, 'vsscratch', 'Virtual supervisor scratch', 'Priv §13.2.14', { mask: -1n }],
+  [0x241, 'vsepc', 'Virtual supervisor exception pc', 'Priv §13.2.15', { mask: -2n, warl: 'bit 0 reads as zero' }],
+  [0x242, 'vscause', 'Virtual supervisor trap cause', 'Priv §13.2.16', { mask: -1n }],
+  [0x243, 'vstval', 'Virtual supervisor trap value', 'Priv §13.2.17', { mask: -1n }],
+  [0x244, 'vsip', 'Virtual supervisor interrupt pending: sip while V=1 (VS bits of hip through hideleg, shifted)', 'Priv §13.2.12', { mask: 1n << 1n }],
   [0x24d, 'vstimecmp', 'Virtual supervisor timer compare (Sstc)', 'Sstc §1', false],
-  [0x280, 'vsatp', 'Virtual supervisor address translation', 'Priv §13.2.18', false],
+  [0x280, 'vsatp', 'Virtual supervisor address translation: satp while V=1 (VS-stage)', 'Priv §13.2.18', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
   // Machine information
   [0xf11, 'mvendorid', 'Vendor ID (0: non-commercial)', 'Priv §3.1.2', {}],
   [0xf12, 'marchid', 'Architecture ID', 'Priv §3.1.3', {}],
@@ -82,10 +92,12 @@ const ROWS: Row[] = [
   [0xf15, 'mconfigptr', 'Pointer to configuration data structure (0: none)', 'Priv §3.1.17', {}],
   // Machine trap setup and handling
   [0x300, 'mstatus', 'Machine status', 'Priv §3.1.6', { mask: M_STATUS_MASK, warl: 'MPP keeps its old value when written with the reserved value 2' }],
-  [0x301, 'misa', 'ISA and extensions (read-only here: RV64IMACSU)', 'Priv §3.1.1', { mask: 0n }],
-  [0x302, 'medeleg', 'Machine exception delegation', 'Priv §3.1.8', { mask: 0xb3ffn, warl: 'ecall-from-M (11) and reserved causes are not delegable' }],
-  [0x303, 'mideleg', 'Machine interrupt delegation', 'Priv §3.1.8', { mask: S_INT }],
-  [0x304, 'mie', 'Machine interrupt enable', 'Priv §3.1.9', { mask: 0xaaan }],
+  [0x301, 'misa', 'ISA and extensions (read-only here: RV64IMACHSU)', 'Priv §3.1.1', { mask: 0n }],
+  [0x302, 'medeleg', 'Machine exception delegation', 'Priv §3.1.8, §13.6.2',
+    { mask: 0xf0b7ffn, warl: 'ecall-from-M (11) and reserved causes are not delegable; ecall from VS (10), guest-page faults (20, 21, 23) and virtual instruction (22) are' }],
+  [0x303, 'mideleg', 'Machine interrupt delegation', 'Priv §3.1.8, §13.4.2',
+    { mask: S_INT, warl: 'VSSI, VSTI, VSEI (bits 2, 6, 10) are read-only one, and SGEI (12) too when GEILEN > 0' }],
+  [0x304, 'mie', 'Machine interrupt enable', 'Priv §3.1.9, §13.4.3', { mask: 0xaaan | VS_INT | SGEI, warl: 'SGEIE is read-only zero while GEILEN = 0' }],
   [0x305, 'mtvec', 'Machine trap vector base and mode', 'Priv §3.1.7', { warl: 'MODE 0 (direct) or 1 (vectored); a write with MODE ≥ 2 is ignored, as QEMU does' }],
   [0x306, 'mcounteren', 'Machine counter enable', 'Priv §3.1.11', { mask: 0xffffffffn }],
   [0x30a, 'menvcfg', 'Machine environment configuration (FIOM, STCE)', 'Priv §3.1.18', { mask: 0x8000000000000001n }],
@@ -94,9 +106,10 @@ const ROWS: Row[] = [
   [0x341, 'mepc', 'Machine exception pc', 'Priv §3.1.14', { mask: -2n, warl: 'bit 0 reads as zero' }],
   [0x342, 'mcause', 'Machine trap cause', 'Priv §3.1.15', { mask: -1n }],
   [0x343, 'mtval', 'Machine trap value', 'Priv §3.1.16', { mask: -1n }],
-  [0x344, 'mip', 'Machine interrupt pending', 'Priv §3.1.9', { mask: S_INT, warl: 'MSIP, MTIP, MEIP follow the CLINT and PLIC lines' }],
-  [0x34a, 'mtinst', 'Machine trap instruction (H extension)', 'Priv §13.2.9', false],
-  [0x34b, 'mtval2', 'Machine second trap value (H extension)', 'Priv §13.2.9', false],
+  [0x344, 'mip', 'Machine interrupt pending', 'Priv §3.1.9, §13.4.3',
+    { mask: S_INT | MIP_VSSIP, warl: 'MSIP, MTIP, MEIP follow the CLINT and PLIC lines; VSTIP, VSEIP, SGEIP follow hvip and hgeip' }],
+  [0x34a, 'mtinst', 'Machine trap instruction (H extension)', 'Priv §13.4.5', { mask: -1n }],
+  [0x34b, 'mtval2', 'Machine second trap value: guest physical address >> 2 (H extension)', 'Priv §13.4.4', { mask: -1n }],
   [0x747, 'mseccfg', 'Machine security configuration', 'Priv §3.1.21', false],
   // Machine counters
   [0xb00, 'mcycle', 'Machine cycle counter', 'Priv §3.1.11', { mask: -1n }],

@@ -111,6 +111,10 @@ export const ALIASES: readonly AliasRule[] = [
   alias('csrrci', {}, 'csrrc', 'rd', 'csr', 'zimm'),
   alias('sfence.vma', { rs1: ZERO, rs2: ZERO }, 'sfence.vma'),
   alias('sfence.vma', { rs2: ZERO }, 'sfence.vma', 'rs1'),
+  alias('hfence.vvma', { rs1: ZERO, rs2: ZERO }, 'hfence.vvma'),
+  alias('hfence.vvma', { rs2: ZERO }, 'hfence.vvma', 'rs1'),
+  alias('hfence.gvma', { rs1: ZERO, rs2: ZERO }, 'hfence.gvma'),
+  alias('hfence.gvma', { rs2: ZERO }, 'hfence.gvma', 'rs1'),
   // Compressed rows whose objdump form is not their base row's (the rest print as their base row).
   alias('c.addi', { rd: ZERO }, 'c.nop', 'imm'),
   alias('c.addi', { imm: 0 }, 'add', 'rd', 'rs1', 'imm'),

@@ -1,5 +1,6 @@
 // The instruction table: every supported instruction, in one array, each row with its id.
 import { InsnDef } from './insn-def';
+import { H_EXT } from './table/h';
 import { PRIV } from './table/priv';
 import { RV64A } from './table/rv64a';
 import { RV64C } from './table/rv64c';
@@ -7,7 +8,7 @@ import { RV64I } from './table/rv64i';
 import { RV64M } from './table/rv64m';
 import { ZICSR, ZIFENCEI } from './table/zicsr';
 
-export const INSTRUCTIONS: readonly InsnDef[] = [...RV64I, ...RV64M, ...RV64A, ...ZICSR, ...ZIFENCEI, ...PRIV, ...RV64C]
+export const INSTRUCTIONS: readonly InsnDef[] = [...RV64I, ...RV64M, ...RV64A, ...ZICSR, ...ZIFENCEI, ...PRIV, ...H_EXT, ...RV64C]
   .map((r, id) => Object.freeze({ ...r, id }));
 
 const BY_MNEMONIC = new Map(INSTRUCTIONS.map((d) => [d.mnemonic, d]));

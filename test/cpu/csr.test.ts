@@ -69,10 +69,12 @@ describe('cpu/csr', () => {
       const v = writeRead(r, CSR.mstatus, ALL);
       const must = MS.SIE | MS.MIE | MS.SPIE | MS.MPIE | MS.SPP | MS.MPP | MS.MPRV | MS.TVM | MS.TW | MS.TSR;
       assert.equal(hex(v & must), hex(must), 'writable fields');
+      // The H extension's GVA (38) and MPV (39) are writable (Priv §13.4.1).
+      assert.equal(hex(v & (3n << 38n)), hex(3n << 38n), 'GVA and MPV');
       // Zero here: UIE/UPIE (bits 0, 4), UBE (6), VS (10:9), FS (14:13), XS (16:15), WPRI 31:23, MBE/SBE (37:36; little-endian
-      // only), WPRI 62:38, and SD (63) because FS/VS/XS are all Off.
+      // only), WPRI 62:40, and SD (63) because FS/VS/XS are all Off.
       const mustBeZero = (1n << 0n) | (1n << 4n) | (1n << 6n) | (3n << 9n) | (3n << 13n) | (3n << 15n) | (0x1ffn << 23n)
-        | (3n << 36n) | (((1n << 25n) - 1n) << 38n) | (1n << 63n);
+        | (3n << 36n) | (((1n << 23n) - 1n) << 40n) | (1n << 63n);
       assert.equal(hex(v & mustBeZero), hex(0n), 'read-only-zero fields');
     });
     it('MPP is WARL: the reserved value 2 (H) is not stored', () => {
@@ -126,13 +128,13 @@ describe('cpu/csr', () => {
   });
 
   describe('mie/mip, sie/sip and delegation masks (Priv §3.1.8–3.1.9, §10.1.3)', () => {
-    it('mie holds exactly the six standard enables', () => {
+    it('mie holds exactly the six standard enables and the H extension\'s VSSIE, VSTIE, VSEIE (SGEIE: GEILEN = 0)', () => {
       const r = new Rig();
-      assert.equal(hex(writeRead(r, CSR.mie, ALL)), hex(0xaaan));
+      assert.equal(hex(writeRead(r, CSR.mie, ALL)), hex(0xaaan | 0x444n));
     });
-    it('mip: software may write SSIP, STIP and SEIP but not MSIP, MTIP, MEIP', () => {
+    it('mip: software may write SSIP, STIP, SEIP and VSSIP (hvip.VSSIP) but not MSIP, MTIP, MEIP, VSTIP, VSEIP', () => {
       const r = new Rig();
-      assert.equal(hex(writeRead(r, CSR.mip, ALL)), hex(0x222n));
+      assert.equal(hex(writeRead(r, CSR.mip, ALL)), hex(0x226n));
       assert.equal(hex(writeRead(r, CSR.mip, 0n)), hex(0n));
     });
     it('medeleg bit 11 (ecall from M) is read-only zero', () => {
@@ -198,17 +200,17 @@ describe('cpu/csr', () => {
   });
 
   describe('misa (Priv §3.1.1)', () => {
-    it('reads MXL = 2 and extensions A, C, I, M, S, U', () => {
+    it('reads MXL = 2 and extensions A, C, H, I, M, S, U', () => {
       const r = new Rig();
       const letters = (v: bigint) => [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter((_, i) => (v >> BigInt(i)) & 1n).join('');
       const v = r.csr(CSR.misa);
       assert.equal(v >> 62n, 2n, 'MXL');
-      assert.equal(letters(v & 0x3ff_ffffn), 'ACIMSU');
-      assert.equal(hex(v), hex(0x8000_0000_0014_1105n));
+      assert.equal(letters(v & 0x3ff_ffffn), 'ACHIMSU');
+      assert.equal(hex(v), hex(0x8000_0000_0014_1185n));
     });
     it('writes are ignored (misa is read-only here) and do not trap', () => {
       const r = new Rig();
-      assert.equal(hex(writeRead(r, CSR.misa, 0n)), hex(0x8000_0000_0014_1105n));
+      assert.equal(hex(writeRead(r, CSR.misa, 0n)), hex(0x8000_0000_0014_1185n));
     });
   });
 

@@ -242,7 +242,7 @@ describe('cpu/traps', () => {
     });
     it('unimplemented CSRs are illegal even in M', () => {
       expectIllegal(A.csrr(a0, 0x003), PRIV_M, undefined, 'fcsr (no F)');
-      expectIllegal(A.csrr(a0, 0x600), PRIV_M, undefined, 'hstatus (no H)');
+      expectIllegal(A.csrr(a0, 0x6a8), PRIV_M, undefined, 'hcontext (no debug triggers)');
       expectIllegal(A.csrr(a0, 0x7c0), PRIV_M, undefined, 'custom CSR 0x7c0');
     });
     it('writing a read-only CSR is illegal; csrrs/csrrc with rs1 = x0 and csrrsi/csrrci with uimm = 0 only read it', () => {

@@ -148,7 +148,7 @@ describe('firmware: SBI payloads on the built-in firmware and on OpenSBI', funct
       const at = ecallAddress(0, code);
       assert.equal(r.stop.kind, 'budget');
       assert.deepEqual(r.traps, [{
-        hartId: 0, cause: 9, interrupt: false, fromPriv: 1, toPriv: 3, epc: BigInt(at),
+        hartId: 0, cause: 9, interrupt: false, fromPriv: 1, toPriv: 3, fromVirt: false, toVirt: false, epc: BigInt(at),
         handler: BigInt(SbiFirmware.TRAP_VECTOR),
       }]);
       const h = r.machine.harts[0];

@@ -38,3 +38,8 @@ export function pcFromPair(lo: number, hi: number): number {
 export function illegal(h: Hart, d: Op): void {
   h.raise(Cause.IllegalInsn, d.raw, 0);
 }
+
+/** Virtual instruction (H extension, cause 22): tval is written as for an illegal instruction (Priv §13.6.1). */
+export function virtualInstruction(h: Hart, d: Op): void {
+  h.raise(Cause.VirtualInsn, d.raw, 0);
+}

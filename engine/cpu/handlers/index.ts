@@ -1,12 +1,13 @@
 // Binds every instruction-table row to its handler, by the row's `semantics` name.
 import { INSTRUCTIONS } from '../../isa/instructions';
 import type { Handler } from '../op';
+import { HYPERVISOR_HANDLERS } from './hypervisor';
 import { RV64A_HANDLERS } from './rv64a';
 import { RV64I_HANDLERS } from './rv64i';
 import { RV64M_HANDLERS } from './rv64m';
 import { SYSTEM_HANDLERS } from './system';
 
-const BY_NAME: Record<string, Handler> = { ...RV64I_HANDLERS, ...RV64M_HANDLERS, ...RV64A_HANDLERS, ...SYSTEM_HANDLERS };
+const BY_NAME: Record<string, Handler> = { ...RV64I_HANDLERS, ...RV64M_HANDLERS, ...RV64A_HANDLERS, ...SYSTEM_HANDLERS, ...HYPERVISOR_HANDLERS };
 
 /** Handler per instruction id. A row without a handler is a build error caught by the table test. */
 export const HANDLERS: readonly Handler[] = INSTRUCTIONS.map((d) => {

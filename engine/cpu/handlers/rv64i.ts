@@ -2,7 +2,7 @@
 import type { Hart } from '../hart';
 import { ltSigned, ltUnsigned } from '../int64';
 import type { Handler } from '../op';
-import { Cause } from '../privilege';
+import { Cause, PRIV_S } from '../privilege';
 import { EA, ea, pcFromPair, setFromNumber, setW } from './common';
 
 type Cmp = (al: number, ah: number, bl: number, bh: number) => boolean;
@@ -115,7 +115,8 @@ export const RV64I_HANDLERS: Record<string, Handler> = {
   // The hart executes in program order and memory is coherent, so fences order nothing further here.
   fence: () => undefined,
   'fence.tso': () => undefined,
-  ecall: (h) => h.raise(Cause.EcallFromU + h.priv),
+  // Cause by mode: U and VU 8, HS 9, VS 10, M 11 (Priv §13.6.1).
+  ecall: (h) => h.raise(h.virt && h.priv === PRIV_S ? Cause.EcallFromVS : Cause.EcallFromU + h.priv),
   // mtval = 0 for breakpoints, as QEMU reports them (the spec also allows the pc).
   ebreak: (h) => h.raise(Cause.Breakpoint),
 };

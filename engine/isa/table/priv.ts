@@ -1,5 +1,5 @@
 // Privileged instructions (privileged spec §3.3 "Machine-Mode Privileged Instructions", §10.2 "Supervisor Instructions").
-// The H extension's hfence/hlv/hsv rows join this family when the Hypervisor extension lands.
+// The H extension's hfence/hlv/hsv rows are in h.ts.
 import { PRIVILEGED_CONTROL, NONE, RowSpec, row } from './row';
 import { F } from '../fields';
 

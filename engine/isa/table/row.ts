@@ -48,6 +48,20 @@ export const ENVIRONMENT_CALL: Sensitivity = {
     'arrives as cause 8 (from U), and the VMM must redirect it as the guest\'s cause 9 (from S).',
 };
 
+/** The H extension's fences (Priv §13.3.2): HS/M-only, virtual-instruction exceptions from VS/VU. */
+export const HYPERVISOR_FENCE: Sensitivity = {
+  privileged: true, controlSensitive: true, behaviourSensitive: true, inUserMode: 'traps',
+  note: 'Hypervisor fence: valid in HS-mode and M-mode; illegal in U-mode (HFENCE.GVMA also in HS-mode when ' +
+    'mstatus.TVM=1); a virtual-instruction exception in VS/VU-mode, so a guest never executes it natively.',
+};
+/** HLV/HLVX/HSV (Priv §13.3.1): HS/M (and U with hstatus.HU), virtual-instruction exceptions from VS/VU. */
+export const HYPERVISOR_ACCESS: Sensitivity = {
+  privileged: true, controlSensitive: false, behaviourSensitive: true, inUserMode: 'traps',
+  note: 'Virtual-machine load/store: translated as though V=1 at privilege hstatus.SPVP (two-stage). Valid in ' +
+    'HS-mode and M-mode, in U-mode only when hstatus.HU=1 (illegal otherwise); a virtual-instruction exception ' +
+    'in VS/VU-mode.',
+};
+
 export interface RowOptions {
   readonly endsBlock?: boolean;
   readonly mayTrap?: boolean;

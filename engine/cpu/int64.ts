@@ -101,14 +101,9 @@ export function ltUnsigned(al: number, ah: number, bl: number, bh: number): bool
   return (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0));
 }
 
-/** A JS number holding the signed 64-bit value of the pair; exact only while |value| < 2^53. */
-export function pairToNumber(lo: number, hi: number): number {
-  return hi * TWO32 + (lo >>> 0);
-}
-/** Whether pairToNumber is exact for this pair. */
-export function pairFitsNumber(hi: number): boolean {
-  return hi >= -2097152 && hi < 2097152;
-}
-export function numberHi(n: number): number {
-  return Math.floor(n / TWO32) | 0;
+/** The pc a register pair names, as a JS number (the signed 64-bit value). Addresses beyond ±2^53 exist in
+ *  no translation mode here, so they are clamped to an address that faults on fetch. */
+export function pcFromPair(lo: number, hi: number): number {
+  if (hi >= -2097152 && hi < 2097152) return hi * TWO32 + (lo >>> 0);
+  return hi < 0 ? -(2 ** 53) : 2 ** 53;
 }

@@ -3,6 +3,7 @@
 // trap entry into VS, HS and M (§13.6.2) and trap return with V (§13.6.4).
 import { CsrSideEffects, midelegOf } from './csr-file';
 import { Hart, NO_TRAP } from './hart';
+import { pcFromPair } from './int64';
 import {
   HSTATUS_GVA, HSTATUS_SPV, HSTATUS_SPVP, INTERRUPT_PRIORITY, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP,
   MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUSH_GVA, MSTATUSH_MPV, PRIV_M,
@@ -32,12 +33,6 @@ export function setMode(h: Hart, p: Privilege, virt: boolean, fx: CsrSideEffects
 function pcToPair(pc: number, csr: number, h: Hart): void {
   h.csrLo[csr] = pc | 0;
   h.csrHi[csr] = Math.floor(pc / TWO32) | 0;
-}
-
-/** The pc a 64-bit CSR value (mepc, mtvec base) names; values beyond 2^53 are clamped to an unmappable address. */
-function pairToPc(lo: number, hi: number): number {
-  if (hi >= -2097152 && hi < 2097152) return hi * TWO32 + (lo >>> 0);
-  return hi < 0 ? -(2 ** 53) : 2 ** 53;
 }
 
 /** Exceptions whose tval is the faulting address (misaligned, access fault, page fault, guest-page fault). */
@@ -118,7 +113,7 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tvalLo: nu
 /** Direct mode: base; vectored mode: base + 4·cause for interrupts (Priv §3.1.7). */
 function vectorTarget(h: Hart, tvec: number, cause: number, interrupt: boolean): number {
   const lo = h.csrLo[tvec], hi = h.csrHi[tvec];
-  const base = pairToPc(lo & ~3, hi);
+  const base = pcFromPair(lo & ~3, hi);
   return interrupt && (lo & 3) === 1 ? base + 4 * cause : base;
 }
 
@@ -161,7 +156,7 @@ export function mret(h: Hart, fx: CsrSideEffects): void {
   if (mpp !== PRIV_M) n &= ~MSTATUS_MPRV;
   h.mstatus = n;
   h.mstatusHi &= ~MSTATUSH_MPV;
-  h.npc = pairToPc(h.csrLo[0x341] & ~1, h.csrHi[0x341]);
+  h.npc = pcFromPair(h.csrLo[0x341] & ~1, h.csrHi[0x341]);
   setMode(h, mpp, mpv, fx);
   fx.translationChanged(h);
 }
@@ -176,7 +171,7 @@ export function sret(h: Hart, fx: CsrSideEffects): void {
     const spp: Privilege = (s & MSTATUS_SPP) ? PRIV_S : PRIV_U;
     const n = ((s & MSTATUS_SPIE) ? s | MSTATUS_SIE : s & ~MSTATUS_SIE) | MSTATUS_SPIE;
     h.csrLo[0x200] = n & ~MSTATUS_SPP;
-    h.npc = pairToPc(h.csrLo[0x241] & ~1, h.csrHi[0x241]);
+    h.npc = pcFromPair(h.csrLo[0x241] & ~1, h.csrHi[0x241]);
     setMode(h, spp, true, fx);
     fx.translationChanged(h);
     return;
@@ -189,7 +184,7 @@ export function sret(h: Hart, fx: CsrSideEffects): void {
   n &= ~MSTATUS_MPRV; // the new privilege is below M
   h.mstatus = n;
   h.csrLo[0x600] &= ~HSTATUS_SPV;
-  h.npc = pairToPc(h.csrLo[0x141] & ~1, h.csrHi[0x141]);
+  h.npc = pcFromPair(h.csrLo[0x141] & ~1, h.csrHi[0x141]);
   setMode(h, spp, spv, fx);
   fx.translationChanged(h);
 }

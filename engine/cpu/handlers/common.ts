@@ -27,13 +27,6 @@ export function setFromNumber(h: Hart, rd: number, v: number): void {
   h.hi[rd] = Math.floor(v / TWO32) | 0;
 }
 
-/** A register pair as a pc number; addresses beyond ±2^53 cannot exist in any translation mode here
- *  and are clamped to an address that faults on fetch. */
-export function pcFromPair(lo: number, hi: number): number {
-  if (hi >= -2097152 && hi < 2097152) return hi * TWO32 + (lo >>> 0);
-  return hi < 0 ? -(2 ** 53) : 2 ** 53;
-}
-
 /** Illegal instruction: mtval holds the instruction bits (Priv §3.1.16), as QEMU reports them. */
 export function illegal(h: Hart, d: Op): void {
   h.raise(Cause.IllegalInsn, d.raw, 0);

@@ -1,9 +1,9 @@
 // RV64I semantics, one handler per instruction (unprivileged spec chapters 2 and 4).
 import type { Hart } from '../hart';
-import { ltSigned, ltUnsigned } from '../int64';
+import { ltSigned, ltUnsigned, pcFromPair } from '../int64';
 import type { Handler } from '../op';
 import { Cause, PRIV_S } from '../privilege';
-import { EA, ea, pcFromPair, setFromNumber, setW } from './common';
+import { EA, ea, setFromNumber, setW } from './common';
 
 type Cmp = (al: number, ah: number, bl: number, bh: number) => boolean;
 const eq: Cmp = (al, ah, bl, bh) => al === bl && ah === bh;

@@ -97,25 +97,24 @@ class Cursor {
     return Number(v);
   }
 
-  uleb(): number {
-    let result = 0n, shift = 0n, b: number;
+  /** LEB128 digits (DWARF 5 §7.6): the unsigned value, its bit count, and the last byte (for the sign). */
+  private leb(): { value: bigint; bits: bigint; last: number } {
+    let value = 0n, bits = 0n, b: number;
     do {
       b = this.u8();
-      result |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
+      value |= BigInt(b & 0x7f) << bits;
+      bits += 7n;
     } while (b & 0x80);
-    return this.exact(result, 'ULEB128 value');
+    return { value, bits, last: b };
+  }
+
+  uleb(): number {
+    return this.exact(this.leb().value, 'ULEB128 value');
   }
 
   sleb(): number {
-    let result = 0n, shift = 0n, b: number;
-    do {
-      b = this.u8();
-      result |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
-    } while (b & 0x80);
-    if (b & 0x40) result -= 1n << shift;
-    return Number(result);
+    const { value, bits, last } = this.leb();
+    return Number(last & 0x40 ? value - (1n << bits) : value);
   }
 
   cstring(): string {

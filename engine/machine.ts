@@ -1,8 +1,9 @@
 // The `virt` board: harts, RAM, bus and devices at QEMU's addresses, ELF loading, and the run loop that
 // interleaves harts in deterministic slices and stops on guest exit, budget, idleness or request.
-import { CsrSideEffects, stceEnabled } from './cpu/csr-file';
+import { CsrSideEffects, stceEnabled, vstceEnabled } from './cpu/csr-file';
 import { Hart } from './cpu/hart';
 import { Interpreter } from './cpu/interpreter';
+import { MIP_VSTIP } from './cpu/privilege';
 import { TrapListener, wakesFromWfi } from './cpu/traps';
 import { Bus } from './devices/bus';
 import { Clint } from './devices/clint';
@@ -108,6 +109,7 @@ export class Machine implements TrapListener {
       pmpChanged: (h) => { h.mem.recomputePmp(); h.mem.flush(); this.interp.resetFetch(h); },
       timerChanged: (h) => {
         this.updateSupervisorTimer(h);
+        this.updateVirtualSupervisorTimer(h);
         if (this.current) this.interp.requestYield(this.current);
       },
     };
@@ -191,10 +193,24 @@ export class Machine implements TrapListener {
     }
   }
 
+  /** Sstc with H: while henvcfg.STCE (and menvcfg.STCE), the VS timer line is (time + htimedelta) mod 2^64 ≥
+   *  vstimecmp, unsigned. It is mip bit 6 of mipLines, so hip.VSTIP is its OR with hvip.VSTIP (Priv §13.2.3). */
+  updateVirtualSupervisorTimer(h: Hart): void {
+    const level = vstceEnabled(h) && this.ticksUntilVirtualSupervisorTimer(h) === 0;
+    const was = (h.mipLines & MIP_VSTIP) !== 0;
+    if (level !== was) {
+      h.mipLines = level ? h.mipLines | MIP_VSTIP : h.mipLines & ~MIP_VSTIP;
+      h.interruptCheck = true;
+    }
+  }
+
   /** Raises timer interrupt lines whose comparison has become true (slice boundaries land exactly on deadlines). */
   private updateTimers(): void {
     this.clint.update();
-    for (const h of this.harts) this.updateSupervisorTimer(h);
+    for (const h of this.harts) {
+      this.updateSupervisorTimer(h);
+      this.updateVirtualSupervisorTimer(h);
+    }
   }
 
   /** Ticks until stimecmp next matches for a hart with Sstc enabled (0 when due, Infinity when disabled). */
@@ -204,6 +220,23 @@ export class Machine implements TrapListener {
     const c = (h.csrHi[0x14d] >>> 0) * 4294967296 + (h.csrLo[0x14d] >>> 0);
     const t = hi * 4294967296 + lo;
     return c > t ? c - t : 0;
+  }
+
+  /** Ticks until time + htimedelta reaches vstimecmp for a hart with henvcfg.STCE (0 when due, Infinity when
+   *  disabled); with `wrap`, ticks until a due comparison falls again as time + htimedelta wraps to 0. Computed
+   *  in 32-bit halves so that small distances are exact whatever the 64-bit values. */
+  private ticksUntilVirtualSupervisorTimer(h: Hart, wrap = false): number {
+    if (!vstceEnabled(h)) return Infinity;
+    const [lo, hi] = this.mtimeLoHi();
+    const sLo = lo + (h.csrLo[0x605] >>> 0);
+    const vLo = sLo >>> 0;
+    const vHi = (hi + (h.csrHi[0x605] >>> 0) + (sLo > 0xffffffff ? 1 : 0)) >>> 0;
+    const cLo = h.csrLo[0x24d] >>> 0, cHi = h.csrHi[0x24d] >>> 0;
+    if (vHi > cHi || (vHi === cHi && vLo >= cLo)) {
+      return wrap ? (0xffffffff - vHi) * 4294967296 + (4294967296 - vLo) : 0;
+    }
+    const dLo = cLo - vLo;
+    return (cHi - vHi - (dLo < 0 ? 1 : 0)) * 4294967296 + (dLo >>> 0);
   }
 
   /** Machine time in instruction units, exact at every instruction of the running slice. */
@@ -360,6 +393,8 @@ export class Machine implements TrapListener {
       if (t > 0) best = Math.min(best, t);
       const s = this.ticksUntilSupervisorTimer(h);
       if (s > 0) best = Math.min(best, s);
+      const v = this.ticksUntilVirtualSupervisorTimer(h, true);
+      if (v > 0) best = Math.min(best, v);
     }
     if (!Number.isFinite(best)) return Infinity;
     const intoTick = this.hostTicks ? 0 : this.time % INSNS_PER_TICK;

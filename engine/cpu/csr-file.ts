@@ -20,13 +20,19 @@ export interface CsrSideEffects {
   pmpChanged(h: Hart): void;
   /** sfence.vma with an address: only translations of that page are stale (Priv §10.2.1). */
   pageChanged(h: Hart, lo: number, hi: number): void;
-  /** stimecmp or menvcfg.STCE changed: the supervisor timer's level and next deadline must be recomputed. */
+  /** stimecmp, vstimecmp, htimedelta, menvcfg.STCE or henvcfg.STCE changed: the supervisor timers' levels and
+   *  next deadlines must be recomputed. */
   timerChanged(h: Hart): void;
 }
 
 /** menvcfg.STCE (bit 63): the Sstc supervisor timer is enabled. */
 export function stceEnabled(h: Hart): boolean {
   return (h.csrHi[0x30a] & 0x80000000) !== 0;
+}
+
+/** henvcfg.STCE (bit 63), which reads as zero while menvcfg.STCE is 0: vstimecmp drives VSTIP (Sstc: henvcfg.STCE). */
+export function vstceEnabled(h: Hart): boolean {
+  return (h.csrHi[0x30a] & h.csrHi[0x60a] & 0x80000000) !== 0;
 }
 
 const MASK_LO = new Int32Array(4096);
@@ -94,8 +100,8 @@ export function csrTarget(h: Hart, addr: number): number {
 function hsQualified(h: Hart, addr: number): boolean {
   const bit = counterBit(addr);
   if (bit >= 0 && ((h.csrLo[0x306] >>> bit) & 1) === 0) return false;
-  // stimecmp from S needs menvcfg.STCE and mcounteren.TM (Sstc §1).
-  if (addr === 0x14d && (!stceEnabled(h) || (h.csrLo[0x306] & 2) === 0)) return false;
+  // stimecmp and vstimecmp below M need menvcfg.STCE and mcounteren.TM (Sstc: stimecmp, vstimecmp).
+  if ((addr === 0x14d || addr === 0x24d) && (!stceEnabled(h) || (h.csrLo[0x306] & 2) === 0)) return false;
   return true;
 }
 
@@ -128,8 +134,9 @@ export function csrCheck(h: Hart, addr: number, write: boolean): CsrCheck {
     if (h.priv === PRIV_U && ((h.csrLo[0x106] >>> bit) & 1) === 0) return CsrCheck.Virtual;
   }
   if (addr === 0x180 && (h.csrLo[0x600] & HSTATUS_VTVM) !== 0) return CsrCheck.Virtual;
-  // vstimecmp is not implemented: henvcfg.STCE reads zero, so stimecmp is a virtual instruction (Sstc, §13.2.5).
-  if (addr === 0x14d) return CsrCheck.Virtual;
+  // stimecmp in VS is vstimecmp, reachable only with henvcfg.STCE and hcounteren.TM (Sstc: vstimecmp, henvcfg);
+  // menvcfg.STCE and mcounteren.TM were checked by hsQualified (illegal).
+  if (addr === 0x14d && (!vstceEnabled(h) || (h.csrLo[0x606] & 2) === 0)) return CsrCheck.Virtual;
   return CsrCheck.Ok;
 }
 
@@ -163,6 +170,9 @@ export function csrRead(h: Hart, addr: number): number {
       return s | 0;
     }
     case 0x600: RESULT.hi = HSTATUS_HI_VSXL64; return h.csrLo[0x600];
+    // henvcfg.STCE reads as zero while menvcfg.STCE is 0 (Sstc: henvcfg.STCE); the stored bit comes back with
+    // menvcfg.STCE, as in QEMU.
+    case 0x60a: RESULT.hi = h.csrHi[0x60a] & (h.csrHi[0x30a] | 0x7fffffff); return h.csrLo[0x60a];
     case 0x604: RESULT.hi = 0; return h.mie & hIntMask(h);
     case 0x644: RESULT.hi = 0; return h.mip & hIntMask(h);
     case 0x645: RESULT.hi = 0; return h.mipSoftware & VS_INTERRUPTS;
@@ -227,6 +237,19 @@ export function csrWrite(h: Hart, addr: number, lo: number, hi: number, fx: CsrS
       if (stceEnabled(h)) h.mipSoftware &= ~MIP_STIP;
       fx.timerChanged(h);
       return;
+    // vstimecmp and htimedelta set the VS timer's comparison (time + htimedelta ≥ vstimecmp: Sstc, vstimecmp).
+    case 0x24d: case 0x605:
+      h.csrLo[addr] = lo; h.csrHi[addr] = hi;
+      fx.timerChanged(h);
+      return;
+    case 0x60a: {
+      // STCE is writable only while menvcfg.STCE is 1 (else read-only zero, the stored bit kept as QEMU does).
+      const m = stceEnabled(h) ? mHi : mHi & 0x7fffffff;
+      h.csrLo[0x60a] = lo & mLo;
+      h.csrHi[0x60a] = (h.csrHi[0x60a] & ~m) | (hi & m);
+      fx.timerChanged(h);
+      return;
+    }
     case 0x144: {
       const m = MIP_SSIP & h.mideleg;
       h.mipSoftware = (h.mipSoftware & ~m) | (lo & m);

@@ -65,7 +65,7 @@ const ROWS: Row[] = [
   [0x605, 'htimedelta', 'Delta of VS/VU time from real time', 'Priv §13.2.7', { mask: -1n }],
   [0x606, 'hcounteren', 'Hypervisor counter enable (VS/VU access to cycle, time, instret, hpmcounters)', 'Priv §13.2.6', { mask: 0xffffffffn }],
   [0x607, 'hgeie', 'Hypervisor guest external interrupt enable', 'Priv §13.2.4', { mask: 0xfffffffen, warl: 'bits GEILEN:1 are writable (none on the virt board)' }],
-  [0x60a, 'henvcfg', 'Hypervisor environment configuration (FIOM)', 'Priv §13.2.5', { mask: 0x1n, warl: 'STCE is read-only zero until vstimecmp is implemented; PBMTE, ADUE zero' }],
+  [0x60a, 'henvcfg', 'Hypervisor environment configuration (FIOM, STCE)', 'Priv §13.2.5; Sstc', { mask: 0x8000000000000001n, warl: 'STCE is writable only while menvcfg.STCE is 1 and reads as zero while menvcfg.STCE is 0; PBMTE, ADUE zero' }],
   [0x643, 'htval', 'Hypervisor trap value (guest physical address >> 2)', 'Priv §13.2.8', { mask: -1n }],
   [0x644, 'hip', 'Hypervisor interrupt pending: the VS-level and guest-external bits of mip', 'Priv §13.2.3', { mask: MIP_VSSIP, warl: 'only VSSIP (an alias of hvip.VSSIP) is writable' }],
   [0x645, 'hvip', 'Hypervisor virtual interrupt pending: injects VS-level interrupts', 'Priv §13.2.3', { mask: VS_INT }],
@@ -82,7 +82,7 @@ const ROWS: Row[] = [
   [0x242, 'vscause', 'Virtual supervisor trap cause', 'Priv §13.2.16', { mask: -1n }],
   [0x243, 'vstval', 'Virtual supervisor trap value', 'Priv §13.2.17', { mask: -1n }],
   [0x244, 'vsip', 'Virtual supervisor interrupt pending: sip while V=1 (VS bits of hip through hideleg, shifted)', 'Priv §13.2.12', { mask: 1n << 1n }],
-  [0x24d, 'vstimecmp', 'Virtual supervisor timer compare (Sstc)', 'Sstc §1', false],
+  [0x24d, 'vstimecmp', 'Virtual supervisor timer compare (Sstc): VSTIP |= time + htimedelta ≥ vstimecmp while henvcfg.STCE; stimecmp while V=1', 'Sstc; Priv §13.2.3', { mask: -1n }],
   [0x280, 'vsatp', 'Virtual supervisor address translation: satp while V=1 (VS-stage)', 'Priv §13.2.18', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
   // Machine information
   [0xf11, 'mvendorid', 'Vendor ID (0: non-commercial)', 'Priv §3.1.2', {}],

@@ -177,7 +177,7 @@ describe('cpu/h-csr: the H extension\'s CSRs (Priv §13.2, §13.4)', () => {
       r.setCsr(HCSR.vstvec, 0x8000_1001n);
       assert.equal(hex(writeRead(r, HCSR.vstvec, 0x8000_2002n)), hex(0x8000_1001n));
     });
-    it('htimedelta holds 64 bits; hcounteren 32; henvcfg only FIOM (no Svpbmt, no vstimecmp: STCE 0)', () => {
+    it('htimedelta holds 64 bits; hcounteren 32; henvcfg only FIOM while menvcfg.STCE = 0 (no Svpbmt; STCE: sstc-h.test.ts)', () => {
       const r = new Rig();
       assert.equal(hex(writeRead(r, HCSR.htimedelta, ALL)), hex(ALL));
       assert.equal(hex(writeRead(r, HCSR.hcounteren, ALL)), hex(0xffff_ffffn));
@@ -240,7 +240,7 @@ describe('cpu/h-csr: the H extension\'s CSRs (Priv §13.2, §13.4)', () => {
         assert.equal(access(insn, PRIV_U, false, en(1, 0, 0)).cause, ILLEGAL, `${name} U, scounteren 0`);
       }
     });
-    it('stimecmp from VS: vstimecmp is not implemented (henvcfg.STCE = 0): virtual when HS could access it, else illegal', () => {
+    it('stimecmp from VS with henvcfg.STCE = 0: virtual when HS could access it, else illegal (more in sstc-h.test.ts)', () => {
       const sstc = (tm: boolean) => (r: Rig) => {
         r.setCsr(HCSR.menvcfg, 1n << 63n);
         r.setCsr(CSR.mcounteren, tm ? 2n : 0n);

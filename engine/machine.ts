@@ -53,7 +53,9 @@ export type StopReason =
   | { kind: 'paused' }
   | { kind: 'breakpoint'; hartId: number; pc: bigint }
   | { kind: 'trap'; trap: TrapInfo }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** A data watchpoint was hit; the accessing instruction has completed. */
+  | { kind: 'watchpoint'; hartId: number; watchpointId: number; address: bigint; width: number; access: 'read' | 'write'; pc: bigint };
 
 /** A trap the hart has just entered (pc is already the handler's). */
 export interface TrapInfo {
@@ -147,6 +149,14 @@ export class Machine implements TrapListener {
     this.bus.attach(VIRT.clint.base, this.clint);
     this.bus.attach(VIRT.uart0.base, this.uart);
     this.phys.addObserver({ onStore: (paddr, _w, flags) => { if (flags & PAGE_WATCHED) this.onWatchedStore(paddr); } });
+    this.phys.onWatchpoint = (hit) => {
+      const h = this.current;
+      if (!h || this.pendingStop) return;
+      this.requestStop({
+        kind: 'watchpoint', hartId: h.id, watchpointId: hit.watchpoint.id, address: BigInt(hit.paddr), width: hit.width,
+        access: hit.access, pc: h.getPc(),
+      });
+    };
   }
 
   /** Every virtio-mmio slot gets a transport (empty ones answer DeviceID 0, as on QEMU), PLIC source n+1. */
@@ -312,6 +322,16 @@ export class Machine implements TrapListener {
 
   removeBreakpoint(pc: bigint): void {
     this.interp.setBreakpoint(Number(BigInt.asIntN(64, pc)), false);
+  }
+
+  /** Watches guest physical RAM [paddr, paddr+len) for reads and/or writes; run() stops after the accessing
+   *  instruction with a 'watchpoint' stop. Only the watched pages leave the TLB fast path. */
+  addWatchpoint(paddr: bigint, len: number, access: { read: boolean; write: boolean }): number {
+    return this.phys.addWatchpoint(Number(paddr), len, access.read, access.write).id;
+  }
+
+  removeWatchpoint(id: number): void {
+    this.phys.removeWatchpoint(id);
   }
 
   /** Resuming from a breakpoint executes the instruction under it once instead of stopping again. */

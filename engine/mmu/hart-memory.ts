@@ -8,7 +8,7 @@
 // at V=0 or the reverse, and the hit path stays one compare. HLV/HLVX/HSV (guest accesses from V=0) bypass the
 // TLBs and always take the slow path.
 import { decodePmp, pmpAllows, PmpRegion, PMP_R, PMP_W, PMP_X } from './pmp';
-import { PAGE_SHIFT, PhysicalMemory } from './physical-memory';
+import { PAGE_READ_WATCHED, PAGE_SHIFT, PhysicalMemory } from './physical-memory';
 import {
   GUEST_PAGE_FAULT, newWalkResult, PTE_GUEST_PAGE_FAULT, SATP_BARE, walk, WALK_GSTAGE, WALK_HLVX, WALK_MXR, WALK_SUM,
   WalkHost, WalkResult,
@@ -110,6 +110,10 @@ export class HartMemory implements WalkHost {
 
   evictStorePage(ramOffset: number): void {
     for (let i = 0; i < TLB_SIZE; i++) if (this.wOff[i] === ramOffset) this.wTagLo[i] = INVALID;
+  }
+
+  evictLoadPage(ramOffset: number): void {
+    for (let i = 0; i < TLB_SIZE; i++) if (this.rOff[i] === ramOffset) this.rTagLo[i] = INVALID;
   }
 
   recomputePmp(): void {
@@ -340,6 +344,7 @@ export class HartMemory implements WalkHost {
     if (!this.checkPmp(pageBase, 4096, access, this.effPriv)) return;
     const i = (lo >>> 12) & TLB_MASK;
     if (access === Access.Load) {
+      if (this.phys.pageFlags[off >>> PAGE_SHIFT] & PAGE_READ_WATCHED) return;
       this.rTagLo[i] = lo & PAGE_MASK; this.rTagHi[i] = hi; this.rOff[i] = off;
     } else {
       if (this.phys.pageFlags[off >>> PAGE_SHIFT] !== 0) return;
@@ -360,6 +365,7 @@ export class HartMemory implements WalkHost {
   physLoad(paddr: number, width: 1 | 2 | 4 | 8, tvalLo: number, tvalHi: number): number {
     const off = this.phys.ramOffset(paddr, width);
     if (off >= 0) {
+      if (this.phys.pageFlags[off >>> PAGE_SHIFT] & PAGE_READ_WATCHED) this.phys.noteLoad(paddr, width);
       switch (width) {
         case 1: return this.u8[off];
         case 2: return this.u16[off >>> 1];

@@ -9,6 +9,25 @@ export const PAGE_SIZE = 4096;
 export const PAGE_CODE = 1;
 export const PAGE_WATCHED = 2;
 export const PAGE_RESERVED = 4;
+/** Loads from the page take the slow path too (a read watchpoint is on it). */
+export const PAGE_READ_WATCHED = 8;
+
+/** A debugger data watchpoint over guest physical memory. */
+export interface DataWatchpoint {
+  readonly id: number;
+  readonly start: number;
+  /** Exclusive. */
+  readonly end: number;
+  readonly read: boolean;
+  readonly write: boolean;
+}
+
+export interface WatchpointHit {
+  readonly watchpoint: DataWatchpoint;
+  readonly paddr: number;
+  readonly width: number;
+  readonly access: 'read' | 'write';
+}
 
 export interface StoreObserver {
   /** A store reached a RAM page carrying `flags`. */
@@ -18,6 +37,8 @@ export interface StoreObserver {
 /** Per-hart store TLBs register here so a page that gains a flag is evicted from all of them. */
 export interface StoreTlbOwner {
   evictStorePage(ramOffset: number): void;
+  /** Drops load-TLB entries for a RAM page (it gained a read watchpoint). */
+  evictLoadPage(ramOffset: number): void;
 }
 
 export class PhysicalMemory {
@@ -27,6 +48,10 @@ export class PhysicalMemory {
   private readonly observers: StoreObserver[] = [];
   private readonly storeTlbs: StoreTlbOwner[] = [];
   private readonly watched = new Set<number>();
+  private readonly watchpoints: DataWatchpoint[] = [];
+  private nextWatchId = 1;
+  /** Called when an access touches a watchpoint; the machine turns it into a stop after the instruction. */
+  onWatchpoint: ((hit: WatchpointHit) => void) | undefined;
   /** LR reservations by hart: the reserved 8-byte granule's physical address. */
   private readonly reservations = new Map<number, number>();
 
@@ -71,10 +96,57 @@ export class PhysicalMemory {
     return this.watched.has(paddr);
   }
 
+  /** Adds a data watchpoint on RAM [paddr, paddr+len); its pages' accesses leave the TLB fast paths. */
+  addWatchpoint(paddr: number, len: number, read: boolean, write: boolean): DataWatchpoint {
+    if (len <= 0 || this.ramOffset(paddr, len) < 0) throw new Error(`watchpoint [0x${paddr.toString(16)}, +${len}) is not in RAM`);
+    const w: DataWatchpoint = { id: this.nextWatchId++, start: paddr, end: paddr + len, read, write };
+    this.watchpoints.push(w);
+    this.refreshWatchFlags(w);
+    return w;
+  }
+
+  removeWatchpoint(id: number): void {
+    const i = this.watchpoints.findIndex((w) => w.id === id);
+    if (i < 0) return;
+    const [w] = this.watchpoints.splice(i, 1);
+    this.refreshWatchFlags(w);
+  }
+
+  /** Recomputes the watch flags of the pages a watchpoint covers (other watchpoints and HTIF share them). */
+  private refreshWatchFlags(w: DataWatchpoint): void {
+    for (let page = (w.start - this.ramBase) >>> PAGE_SHIFT; page <= (w.end - 1 - this.ramBase) >>> PAGE_SHIFT; page++) {
+      const lo = this.ramBase + page * PAGE_SIZE, hi = lo + PAGE_SIZE;
+      const over = this.watchpoints.filter((x) => x.start < hi && x.end > lo);
+      const reads = over.some((x) => x.read);
+      const writes = over.some((x) => x.write) || [...this.watched].some((a) => a >= lo && a < hi);
+      const off = page << PAGE_SHIFT;
+      if (reads) {
+        if (!(this.pageFlags[page] & PAGE_READ_WATCHED)) for (const t of this.storeTlbs) t.evictLoadPage(off);
+        this.pageFlags[page] |= PAGE_READ_WATCHED;
+      } else this.pageFlags[page] &= ~PAGE_READ_WATCHED;
+      if (writes) this.setPageFlag(off, PAGE_WATCHED); else this.clearPageFlag(off, PAGE_WATCHED);
+    }
+  }
+
+  private checkWatchpoints(paddr: number, width: number, access: 'read' | 'write'): void {
+    for (const w of this.watchpoints) {
+      if (paddr < w.end && paddr + width > w.start && (access === 'read' ? w.read : w.write)) {
+        this.onWatchpoint?.({ watchpoint: w, paddr, width, access });
+        return;
+      }
+    }
+  }
+
+  /** Called by the slow load path after a RAM load from a read-watched page. */
+  noteLoad(paddr: number, width: number): void {
+    this.checkWatchpoints(paddr, width, 'read');
+  }
+
   /** Called by the slow store path after a RAM store to a flagged page. */
   noteStore(paddr: number, width: number, ramOffset: number): void {
     const flags = this.pageFlags[ramOffset >>> PAGE_SHIFT];
     if (flags === 0) return;
+    if ((flags & PAGE_WATCHED) && this.watchpoints.length !== 0) this.checkWatchpoints(paddr, width, 'write');
     if (flags & PAGE_RESERVED) this.breakReservations(paddr, width);
     for (const o of this.observers) o.onStore(paddr, width, flags);
   }

@@ -3,6 +3,7 @@
 import { Hart } from '../engine/cpu/hart';
 import { StopReason } from '../engine/machine';
 import { BreakpointManager, BreakpointSites } from './breakpoints';
+import { DataBreakpointManager, WatchHit } from './data-breakpoints';
 import { ExceptionFilters, TrapStop } from './exceptions';
 import { VmExitStop } from './vm-exits';
 import { isCall, isReturn, Target } from './target';
@@ -13,7 +14,7 @@ export const RUN_SLICE = 200_000;
 export const STEP_BATCH = 20_000;
 
 export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' |
-  'exception' | 'pause';
+  'data breakpoint' | 'exception' | 'pause';
 
 export interface Stop {
   reason: StopReasonName;
@@ -75,6 +76,7 @@ export class Execution {
     private readonly exceptions: ExceptionFilters,
     private readonly sites: BreakpointSites,
     private readonly events: ExecutionEvents,
+    private readonly data?: DataBreakpointManager,
   ) {
     this.limitAt = target.config.maxInstructions ?? Infinity;
   }
@@ -175,7 +177,7 @@ export class Execution {
           const pc = h.pc, retired = h.instret, sp = h.getX(2);
           const d = this.target.decodeAt(h, pc);
           const r = this.target.machine.step(hartId);
-          if (r) return this.stepOutcome(r, hartId);
+          if (r) { const o = this.stepOutcome(r, hartId); if (o) return o; }
           if (h.pc === pc && h.instret === retired) {
             // Nothing ran: the hart sleeps in wfi (or is halted) until an interrupt that may never come.
             return { stop: { reason: 'step', hartId, description: 'The hart is waiting for an interrupt' } };
@@ -221,7 +223,7 @@ export class Execution {
           const pc = h.pc, sp = h.getX(2);
           const d = this.target.decodeAt(h, pc);
           const r = this.target.machine.step(hartId);
-          if (r) return this.stepOutcome(r, hartId);
+          if (r) { const o = this.stepOutcome(r, hartId); if (o) return o; }
           if (isCall(d)) { watch = new ReturnWatch(this.sites, pc + d!.size, sp, hartId); return undefined; }
           if (isReturn(d)) return { stop: { reason: 'step', hartId } };
           const bp = this.breakpointStop(h);
@@ -277,7 +279,9 @@ export class Execution {
       if (watch.reached(h)) return 'returned';
       return undefined;
     }
-    return this.runOutcome(r);
+    const outcome = this.runOutcome(r);
+    if (!outcome && r.kind === 'watchpoint' && watch.reached(this.target.hart(r.hartId))) return 'returned';
+    return outcome;
   }
 
   /** runSlice for one hart of several: single steps until the watch is reached or something stops the step. */
@@ -285,7 +289,7 @@ export class Execution {
     const h = this.target.hart(watch.hartId);
     for (let i = 0; i < STEP_BATCH; i++) {
       const r = this.target.machine.step(h.id);
-      if (r) return this.stepOutcome(r, h.id);
+      if (r) { const o = this.stepOutcome(r, h.id); if (o) return o; }
       if (watch.reached(h)) return 'returned';
       const bp = this.breakpointStop(h);
       if (bp) return bp;
@@ -309,6 +313,10 @@ export class Execution {
         return this.retired() >= this.limitAt ? this.limitStop(this.focus) : undefined;
       case 'breakpoint':
         return this.breakpointStop(this.target.hart(r.hartId));
+      case 'watchpoint':
+        // A data breakpoint that does not stop leaves the hart at its next instruction, which the next run()
+        // would step over: a breakpoint there is checked now.
+        return this.dataStop(r) ?? this.breakpointStop(this.target.hart(r.hartId));
       default:
         return this.common(r, 0);
     }
@@ -318,7 +326,18 @@ export class Execution {
   private stepOutcome(r: StopReason | undefined, hartId: number): Outcome {
     if (!r) return undefined;
     if (r.kind === 'budget' || r.kind === 'breakpoint') return { stop: { reason: 'step', hartId } };
+    // A data breakpoint that does not stop (condition, hit count) lets the step go on.
+    if (r.kind === 'watchpoint') return this.dataStop(r);
     return this.common(r, hartId);
+  }
+
+  /** The data breakpoints an engine watchpoint stop concerns: stop (the access has completed), or undefined. */
+  private dataStop(r: WatchHit): Outcome {
+    if (!this.data) return undefined;
+    const hit = this.data.hit(r);
+    for (const line of hit.output) this.events.log(line);
+    if (!hit.stop) return undefined;
+    return { stop: { reason: 'data breakpoint', hartId: r.hartId, description: hit.description, text: hit.text, hitBreakpointIds: hit.ids } };
   }
 
   private common(r: StopReason, hartId: number): Outcome {

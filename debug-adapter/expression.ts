@@ -243,6 +243,17 @@ export class Expression {
     return evaluate(this.root, scope);
   }
 
+  /** What the expression designates, for watching it: a memory read `*(T*)addr` (its address, evaluated now,
+   *  and T's size), a bare name (the caller decides: register, CSR or symbol), or undefined (a computed value). */
+  designates(scope: EvalScope): { kind: 'memory'; address: bigint; size: number } | { kind: 'name'; name: string } | undefined {
+    const n = this.root;
+    if (n.k === 'id') return { kind: 'name', name: n.name };
+    if (n.k === 'deref') {
+      return { kind: 'memory', address: BigInt.asUintN(64, num(evaluate(n.e, scope), 'a memory access')), size: n.type.size };
+    }
+    return undefined;
+  }
+
   /** Evaluates as a condition: non-zero numbers and non-empty strings are true. */
   test(scope: EvalScope): boolean {
     return truth(this.evaluate(scope));

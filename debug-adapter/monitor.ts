@@ -4,6 +4,7 @@ import { Hart } from '../engine/cpu/hart';
 import { csrByName } from '../engine/isa/csr-table';
 import { decodePmp, pmpAllows, PMP_R, PMP_W, PMP_X } from '../engine/mmu/pmp';
 import { BreakpointManager } from './breakpoints';
+import { DataBreakpointManager } from './data-breakpoints';
 import { CSR_FIELDS, describeField } from './csr-fields';
 import { EvalError, Expression } from './expression';
 import { ABI_NAMES, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName, readCsr, ringOf, virtOf } from './state';
@@ -31,7 +32,7 @@ export function isMonitorCommand(text: string): boolean {
   return /^\s*(monitor\s+|-exec\s+)?(info\b|help\b)/.test(text);
 }
 
-export function runMonitorCommand(text: string, target: Target, h: Hart, breakpoints: BreakpointManager): string {
+export function runMonitorCommand(text: string, target: Target, h: Hart, breakpoints: BreakpointManager, data?: DataBreakpointManager): string {
   const words = text.trim().replace(/^(monitor|-exec)\s+/, '').split(/\s+/);
   if (words[0] === 'help') return MONITOR_HELP;
   const [, what, ...rest] = words;
@@ -127,7 +128,7 @@ export function runMonitorCommand(text: string, target: Target, h: Hart, breakpo
       return lines.join('\n');
     }
     case 'breakpoints': case 'break': case 'b': {
-      const list = breakpoints.describe();
+      const list = [...breakpoints.describe(), ...(data?.describeAll() ?? [])];
       return list.length ? list.join('\n') : 'no breakpoints';
     }
     default:

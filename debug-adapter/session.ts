@@ -9,6 +9,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hart } from '../engine/cpu/hart';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../engine/cpu/privilege';
 import { BreakpointManager, BreakpointSites, parseMemoryReference } from './breakpoints';
+import { DataBreakpointManager } from './data-breakpoints';
 import { disassembleRange } from './disasm';
 import { ExceptionFilters, trapName, TRAP_FILTERS, TrapStop } from './exceptions';
 import { Execution, Stop } from './execution';
@@ -44,6 +45,7 @@ export class RingsideSession extends LoggingDebugSession {
   private exec: Execution | undefined;
   private variables: Variables | undefined;
   private readonly breakpoints = new BreakpointManager();
+  private readonly dataBreakpoints = new DataBreakpointManager();
   private readonly exceptions = new ExceptionFilters(undefined);
   private frames = new Handles<FrameRef>();
   private configurationDone = false;
@@ -163,7 +165,8 @@ export class RingsideSession extends LoggingDebugSession {
       supportsBreakpointLocationsRequest: true,
       supportsDelayedStackTraceLoading: true,
       supportsModulesRequest: true,
-      supportsDataBreakpoints: false,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       supportsStepBack: false,
       supportsGotoTargetsRequest: false,
     };
@@ -210,6 +213,7 @@ export class RingsideSession extends LoggingDebugSession {
     this.variables = new Variables(target);
     const sites = new BreakpointSites(target.machine);
     for (const b of this.breakpoints.attach(target, sites)) this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: b }));
+    for (const b of this.dataBreakpoints.attach(target)) this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: b }));
     this.exceptions.setTarget(target);
     this.exec = new Execution(target, this.breakpoints, this.exceptions, sites, {
       stopped: (s) => this.reportStop(s),
@@ -217,7 +221,7 @@ export class RingsideSession extends LoggingDebugSession {
       reset: (during) => this.reboot(during),
       log: (text) => this.log(text),
       flush: () => this.flushConsole(),
-    });
+    }, this.dataBreakpoints);
     this.lastPriv = target.machine.harts.map((h) => modeLabel(h.priv, virtOf(h)));
     if (fresh) this.describeBoot(target);
     return target;
@@ -519,7 +523,7 @@ export class RingsideSession extends LoggingDebugSession {
       const h = target.hart(args.frameId !== undefined ? this.frameOf(args.frameId).hartId : this.focus);
       if (typeof args.expression !== 'string') throw new RequestError('evaluate needs an expression string');
       if (isMonitorCommand(args.expression)) {
-        response.body = { result: runMonitorCommand(args.expression, target, h, this.breakpoints), variablesReference: 0 };
+        response.body = { result: runMonitorCommand(args.expression, target, h, this.breakpoints, this.dataBreakpoints), variablesReference: 0 };
       } else {
         const v = new Expression(args.expression).evaluate(hartScope(target, h));
         response.body = {
@@ -585,6 +589,26 @@ export class RingsideSession extends LoggingDebugSession {
   protected setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
     this.handle(response, () => {
       response.body = { breakpoints: this.breakpoints.setInstructions(args.breakpoints ?? []) };
+      this.sendResponse(response);
+    });
+  }
+
+  /** dataBreakpointInfo: a symbol, `*(T*)addr` or (asAddress) an address, evaluated on the frame's hart (or the
+   *  focused one); registers and other variables have no address (dataId null, with why). */
+  protected dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.handle(response, () => {
+      const target = this.requireTarget();
+      if (this.exec?.state === 'exited') throw new RequestError('the guest has exited');
+      const h = target.hart(args.frameId !== undefined ? this.frameOf(args.frameId).hartId : this.focus);
+      response.body = this.dataBreakpoints.info(args, h);
+      this.sendResponse(response);
+    });
+  }
+
+  protected setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.handle(response, () => {
+      if (args.breakpoints !== undefined && !Array.isArray(args.breakpoints)) throw new RequestError('setDataBreakpoints needs a breakpoints array');
+      response.body = { breakpoints: this.dataBreakpoints.set(args.breakpoints ?? []) };
       this.sendResponse(response);
     });
   }

@@ -20,6 +20,8 @@
 #define TRAP_TVAL       32
 #define TRAP_COUNT      40
 #define TRAP_STATUS     48
+#define MSTATUS_MPP     0x1800      /* mstatus.MPP (Priv §3.1.6.1) */
+#define TRAP_RESUME     56          /* nonzero: isa_trap_skip resumes there in M-mode instead (then clears it) */
 
 /* Causes (mcause without the interrupt bit). */
 #define CAUSE_MISALIGNED_FETCH  0

@@ -24,7 +24,7 @@ isa_pass:
 /*
  * Trap handler for tests that provoke traps on purpose: records mcause, mepc, mtval and mstatus
  * in isa_trap_area, counts the trap, and resumes after the trapping instruction (2 or 4 bytes,
- * read from the instruction itself). mscratch holds &isa_trap_area; t0 is swapped through it,
+ * read from the instruction itself), or at TRAP_RESUME in M-mode when a test set it. mscratch holds &isa_trap_area; t0 is swapped through it,
  * t1 and t2 are saved in the area, so the handler changes no register of the test.
  */
     .balign 4
@@ -44,14 +44,21 @@ isa_trap_skip:
     sd      t2, TRAP_COUNT(t0)
     csrr    t1, mepc
     sd      t1, TRAP_EPC(t0)
-    lhu     t2, 0(t1)
+    ld      t2, TRAP_RESUME(t0)
+    beqz    t2, 1f
+    sd      zero, TRAP_RESUME(t0)   /* a test asked to come back to M-mode at TRAP_RESUME */
+    csrw    mepc, t2
+    li      t2, MSTATUS_MPP
+    csrs    mstatus, t2
+    j       2f
+1:  lhu     t2, 0(t1)
     andi    t2, t2, 3
     addi    t1, t1, 2
     xori    t2, t2, 3               /* zero for a 32-bit instruction */
-    bnez    t2, 1f
+    bnez    t2, 3f
     addi    t1, t1, 2
-1:  csrw    mepc, t1
-    ld      t1, TRAP_SAVE_T1(t0)
+3:  csrw    mepc, t1
+2:  ld      t1, TRAP_SAVE_T1(t0)
     ld      t2, TRAP_SAVE_T2(t0)
     csrrw   t0, mscratch, t0
     mret

@@ -1,13 +1,11 @@
 /* priv.S: ecall/ebreak/illegal from M, U and S; mret/sret; medeleg to S; wfi falling through; sfence.vma in S. */
 #include "isa.h"
 
-#define TRAP_RESUME     56          /* in isa_trap_area: where the M handler resumes (0 = skip the insn) */
 #define MSTATUS_SIE     0x2
 #define MSTATUS_MIE     0x8
 #define MSTATUS_SPIE    0x20
 #define MSTATUS_MPIE    0x80
 #define MSTATUS_SPP     0x100
-#define MSTATUS_MPP     0x1800
 #define MPP_S           0x0800
 #define MIE_MSIE        0x8
 #define CLINT_MSIP0     0x2000000
@@ -43,7 +41,7 @@
 TEST_BEGIN priv
 
     INSTALL_TRAP_SKIP
-    la      t0, priv_handler                /* like isa_trap_skip, plus RESUME_AT */
+    la      t0, isa_trap_skip               /* records traps; resumes at TRAP_RESUME when a test set it */
     csrw    mtvec, t0
     la      t0, isa_trap_area
     sd      zero, TRAP_RESUME(t0)
@@ -266,45 +264,6 @@ priv_lost:
     li      t5, 0
     li      t6, 0
     jal     isa_fail
-
-/*
- * M trap handler: records the trap like isa_trap_skip; then resumes at TRAP_RESUME in M-mode if
- * set (clearing it), else after the trapping instruction in the mode it came from.
- */
-    .balign 4
-priv_handler:
-    csrrw   t0, mscratch, t0
-    sd      t1, TRAP_SAVE_T1(t0)
-    sd      t2, TRAP_SAVE_T2(t0)
-    csrr    t1, mcause
-    sd      t1, TRAP_CAUSE(t0)
-    csrr    t1, mtval
-    sd      t1, TRAP_TVAL(t0)
-    csrr    t1, mstatus
-    sd      t1, TRAP_STATUS(t0)
-    ld      t2, TRAP_COUNT(t0)
-    addi    t2, t2, 1
-    sd      t2, TRAP_COUNT(t0)
-    csrr    t1, mepc
-    sd      t1, TRAP_EPC(t0)
-    ld      t2, TRAP_RESUME(t0)
-    beqz    t2, 1f
-    sd      zero, TRAP_RESUME(t0)
-    csrw    mepc, t2
-    li      t2, MSTATUS_MPP
-    csrs    mstatus, t2
-    j       2f
-1:  lhu     t2, 0(t1)
-    andi    t2, t2, 3
-    addi    t1, t1, 2
-    xori    t2, t2, 3
-    bnez    t2, 3f
-    addi    t1, t1, 2
-3:  csrw    mepc, t1
-2:  ld      t1, TRAP_SAVE_T1(t0)
-    ld      t2, TRAP_SAVE_T2(t0)
-    csrrw   t0, mscratch, t0
-    mret
 
     .bss
     .balign 8

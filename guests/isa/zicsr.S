@@ -2,7 +2,6 @@
 #include "isa.h"
 
 #define MSTATUS_SIE   0x2
-#define MSTATUS_MPP   0x1800
 #define MSTATUS_SPP   0x100
 
 TEST_BEGIN zicsr

@@ -6,6 +6,7 @@ import { VIRT, VIRT_TIMEBASE_HZ } from './devices/virt-map';
 import { SbiFirmware } from './firmware/sbi';
 import { ElfImage, parseElf } from './loader/elf';
 import { Machine } from './machine';
+import { HW_VMM_RESERVE, HwVmm } from './vmm/hw-vmm';
 
 export interface GuestFile {
   name: string;
@@ -20,6 +21,16 @@ export interface BootOptions {
   kernel?: GuestFile;
   /** Kernel command line (/chosen/bootargs). */
   append?: string;
+  /** 'bare' (default): the kernel runs on the board itself. 'hw': it runs as a VS-mode guest under Ringside's
+   *  VMM (H extension), on the built-in firmware; construct the machine with hostRamSize('hw', guest RAM). */
+  mode?: BootMode;
+}
+
+export type BootMode = 'bare' | 'hw';
+
+/** Host RAM a machine needs for `guestRamSize` bytes of guest RAM: under hw, the VMM's area lies above it. */
+export function hostRamSize(mode: BootMode, guestRamSize: number): number {
+  return mode === 'hw' ? guestRamSize + HW_VMM_RESERVE : guestRamSize;
 }
 
 export interface LoadedImage {
@@ -34,6 +45,8 @@ export interface LoadedImage {
 export interface BootResult {
   images: LoadedImage[];
   dtbAddress: number;
+  /** The VMM under `mode: 'hw'`. */
+  vmm?: HwVmm;
   /** Where the harts start executing (the reset vector, the kernel, or the built-in firmware's kernel entry). */
   resetPc: number;
 }
@@ -88,6 +101,7 @@ function resetVector(start: number, dtb: number, next: number): Uint8Array {
 }
 
 export function bootMachine(m: Machine, o: BootOptions): BootResult {
+  if (o.mode === 'hw') return bootHw(m, o);
   const dtb = buildVirtDtb({
     harts: m.harts.length, ramBase: m.ram.base, ramSize: m.ram.size, isa: ISA_STRING,
     mmuType: 'riscv,sv48', bootargs: o.append, virtioSlots: 8, timebaseHz: VIRT_TIMEBASE_HZ, hasSstc: true,
@@ -130,4 +144,27 @@ export function bootMachine(m: Machine, o: BootOptions): BootResult {
   }
   m.loadRaw(dtb, dtbAddress, 'device tree');
   return { images, dtbAddress, resetPc };
+}
+
+/** hw mode: the built-in firmware at M, the VMM at HS, the kernel as a VS-mode guest that sees a virt board with
+ *  guest RAM only (its DTB says so) and the devices the VMM emulates. */
+function bootHw(m: Machine, o: BootOptions): BootResult {
+  if (o.bios !== 'builtin') throw new BootError('--mode hw runs the kernel under the built-in firmware: leave out --bios');
+  if (!o.kernel) throw new BootError('--mode hw needs --kernel (an S-mode kernel to run as the guest)');
+  const vmm = new HwVmm(m);
+  const guestRam = vmm.guestRamSize;
+  const dtb = buildVirtDtb({
+    harts: m.harts.length, ramBase: m.ram.base, ramSize: guestRam, isa: ISA_STRING,
+    mmuType: 'riscv,sv48', bootargs: o.append, virtioSlots: 8, timebaseHz: VIRT_TIMEBASE_HZ, hasSstc: true,
+  });
+  const dtbAddress = virtDtbAddress(m.ram.base, guestRam, dtb.length);
+  const k = loadImage(m, o.kernel, 'kernel', VIRT.dram.base + 2 * MIB);
+  const end = k.elf ? Math.max(...k.elf.segments.map((s) => s.paddr + s.memSize)) : k.base + o.kernel.bytes.length;
+  if (end > dtbAddress) throw new BootError(`${k.name}: overlaps the device tree at 0x${dtbAddress.toString(16)}; give the guest more memory (-m)`);
+  m.loadRaw(dtb, dtbAddress, 'device tree');
+  m.firmware = new SbiFirmware(m.firmwarePlatform());
+  m.firmware.boot(vmm.entryVector, 0);
+  m.attachVmm(vmm);
+  vmm.boot(k.entry, dtbAddress);
+  return { images: [k], dtbAddress, resetPc: k.entry, vmm };
 }

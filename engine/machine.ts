@@ -9,18 +9,18 @@ import { Bus } from './devices/bus';
 import { Clint } from './devices/clint';
 import { ConsoleIO, InterruptLines, PowerEvent } from './devices/device';
 import { Ram } from './devices/ram';
-import { SifiveTest } from './devices/syscon';
 import { Uart16550 } from './devices/uart16550';
-import { UART0_IRQ, VIRT, VIRT_TIMEBASE_HZ, VIRTIO_COUNT, VIRTIO_IRQ_BASE, virtioSlot } from './devices/virt-map';
-import { VirtioBlk } from './devices/virtio/blk';
+import { VIRT, VIRT_TIMEBASE_HZ } from './devices/virt-map';
+import { attachVirtDevices } from './devices/virt-devices';
 import { BlockBackend } from './devices/virtio/blk-backends';
-import { ramDma } from './devices/virtio/dma';
-import { VirtioDevice, VirtioMmio } from './devices/virtio/mmio';
+import { DmaMemory, ramDma } from './devices/virtio/dma';
+import { VirtioMmio } from './devices/virtio/mmio';
 import { Plic } from './devices/plic';
 import { checkSegmentsFit, ElfError, ElfImage, segmentPaddr } from './loader/elf';
 import { Rom } from './devices/rom';
 import { FirmwarePlatform, SbiFirmware } from './firmware/sbi';
 import { ExitStream } from './vmm/exit-stream';
+import type { HwVmm } from './vmm/hw-vmm';
 import { HartMemory } from './mmu/hart-memory';
 import { PAGE_SHIFT, PAGE_SIZE, PAGE_WATCHED, PhysicalMemory } from './mmu/physical-memory';
 
@@ -81,7 +81,7 @@ export class Machine implements TrapListener {
   readonly uart: Uart16550;
   readonly clint: Clint;
   readonly plic: Plic;
-  readonly virtio: VirtioMmio[] = [];
+  readonly virtio: VirtioMmio[];
   /** Machine time in instruction units (mtime = time / INSNS_PER_TICK); idle periods skip ahead. */
   private time = 0;
   private sliceStartTime = 0;
@@ -93,10 +93,15 @@ export class Machine implements TrapListener {
   private pauseRequested = false;
   /** Wall-clock mtime source (MachineOptions.hostClockMs), or undefined for instruction-driven time. */
   private readonly hostTicks: (() => number) | undefined;
-  private readonly console: ConsoleIO;
+  readonly console: ConsoleIO;
+  /** The disks given at construction (the hw VMM attaches them to its guest's virtual board). */
+  readonly drives: readonly BlockBackend[];
+  readonly onDeviceError: ((message: string) => void) | undefined;
 
   constructor(opts: MachineOptions) {
     this.console = opts.console;
+    this.drives = opts.drives ?? [];
+    this.onDeviceError = opts.onDeviceError;
     const ramSize = opts.ramSize ?? 128 * 1024 * 1024;
     this.ram = new Ram(VIRT.dram.base, ramSize);
     this.bus = new Bus(this.ram);
@@ -139,15 +144,16 @@ export class Machine implements TrapListener {
       this.hostTicks = () => Math.floor((host() - t0) * (VIRT_TIMEBASE_HZ / 1000));
     }
     // A timer write can move the next deadline earlier: end the slice so it is recomputed.
-    this.clint = new Clint(nHarts, lines, () => this.hostTicks ? this.hostTicks() : Math.floor(this.now() / INSNS_PER_TICK),
-      () => { if (this.current) this.interp.requestYield(this.current); });
-    this.plic = new Plic(nHarts, lines); // context 2h drives hart h's MEIP, 2h+1 its SEIP
-    this.uart = new Uart16550(opts.console, (level) => this.plic.setSourceLevel(UART0_IRQ, level));
-    this.bus.attach(VIRT.plic.base, this.plic);
-    this.attachVirtio(opts);
-    this.bus.attach(VIRT.test.base, new SifiveTest((ev) => this.onPower(ev)));
-    this.bus.attach(VIRT.clint.base, this.clint);
-    this.bus.attach(VIRT.uart0.base, this.uart);
+    const devices = attachVirtDevices(this.bus, {
+      harts: nHarts, lines, console: opts.console, drives: opts.drives ?? [],
+      dma: this.ramDma(), mtime: () => this.mtimeTicks(),
+      onTimerWritten: () => { if (this.current) this.interp.requestYield(this.current); },
+      onPower: (ev) => this.powerEvent(ev), onDeviceError: opts.onDeviceError,
+    });
+    this.clint = devices.clint;
+    this.plic = devices.plic; // context 2h drives hart h's MEIP, 2h+1 its SEIP
+    this.uart = devices.uart;
+    this.virtio = devices.virtio;
     this.phys.addObserver({ onStore: (paddr, _w, flags) => { if (flags & PAGE_WATCHED) this.onWatchedStore(paddr); } });
     this.phys.onWatchpoint = (hit) => {
       const h = this.current;
@@ -159,18 +165,14 @@ export class Machine implements TrapListener {
     };
   }
 
-  /** Every virtio-mmio slot gets a transport (empty ones answer DeviceID 0, as on QEMU), PLIC source n+1. */
-  private attachVirtio(opts: MachineOptions): void {
-    const dma = ramDma(this.ram, (paddr, len) => this.noteDmaWrite(paddr, len));
-    const devices: (VirtioDevice | null)[] = Array(VIRTIO_COUNT).fill(null);
-    (opts.drives ?? []).forEach((b, k) => { devices[VIRTIO_COUNT - 1 - k] = new VirtioBlk(b); });
-    for (let n = 0; n < VIRTIO_COUNT; n++) {
-      const slot = virtioSlot(n);
-      const t = new VirtioMmio(devices[n], dma, (level) => this.plic.setSourceLevel(VIRTIO_IRQ_BASE + n, level),
-        { name: slot.name, onGuestError: opts.onDeviceError });
-      this.bus.attach(slot.base, t);
-      this.virtio.push(t);
-    }
+  /** DMA into RAM for a device model: its writes drop decoded code and break reservations like stores. */
+  ramDma(): DmaMemory {
+    return ramDma(this.ram, (paddr, len) => this.noteDmaWrite(paddr, len));
+  }
+
+  /** mtime in 10 MHz ticks: retired work, or the host clock under --realtime. */
+  mtimeTicks(): number {
+    return this.hostTicks ? this.hostTicks() : Math.floor(this.now() / INSNS_PER_TICK);
   }
 
   /** Device writes into RAM act like stores: they drop decoded code and break LR reservations. */
@@ -426,7 +428,8 @@ export class Machine implements TrapListener {
     if (this.current) this.interp.requestYield(this.current);
   }
 
-  private onPower(ev: PowerEvent): void {
+  /** Power control from a device or firmware: pass/fail end the run with an exit status, reset reboots. */
+  powerEvent(ev: PowerEvent): void {
     if (ev.kind === 'pass') this.requestStop({ kind: 'exit', code: 0, via: 'test-device' });
     else if (ev.kind === 'fail') this.requestStop({ kind: 'exit', code: ev.code, via: 'test-device' });
     else this.requestStop({ kind: 'reset' });
@@ -469,12 +472,28 @@ export class Machine implements TrapListener {
   /** The built-in SBI firmware, when the machine boots an S-mode kernel without external firmware. */
   firmware: SbiFirmware | undefined;
 
+  /** The hardware-assisted VMM (`--mode hw`) running the kernel as a VS-mode guest, if any. */
+  vmm: HwVmm | undefined;
+
+  /** Installs the VMM: its exit stream becomes the machine's, and traps into HS-mode go to it. */
+  attachVmm(vmm: HwVmm): void {
+    this.vmm = vmm;
+    this.exits = vmm.exits;
+  }
+
+  /** The UART the guest's console reads: the board's, or the VMM's virtual one under hw. Host input goes here. */
+  get consoleUart(): Uart16550 {
+    return this.vmm ? this.vmm.board.devices.uart : this.uart;
+  }
+
   onTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number, fromVirt = false, toVirt = false): void {
     if (this.trapFilter) this.reportTrap(h, cause, interrupt, fromPriv, toPriv, fromVirt, toVirt);
     if (this.firmware && toPriv === 3 && !this.firmware.handleTrap(h, cause, interrupt)) {
       const what = interrupt ? `interrupt ${cause}` : `exception ${cause}`;
       this.requestStop({ kind: 'error', message: `built-in firmware: unexpected ${what} in M-mode at pc 0x${BigInt.asUintN(64, BigInt(h.csrLo[0x341] >>> 0) | (BigInt(h.csrHi[0x341]) << 32n)).toString(16)}` });
     }
+    // Under hw only the VMM runs in HS-mode: arriving there (directly, or redirected by the firmware) is a VM exit.
+    if (this.vmm && h.priv === 1 && !h.virt && !h.halted) this.vmm.onHostTrap(h);
   }
 
   private reportTrap(h: Hart, cause: number, interrupt: boolean, fromPriv: number, toPriv: number,

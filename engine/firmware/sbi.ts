@@ -4,10 +4,8 @@
 import { Hart } from '../cpu/hart';
 import { mret } from '../cpu/traps';
 import { HSTATUS_SPV, HSTATUS_SPVP } from '../cpu/privilege';
-import {
-  EID, HartState, SBI_ERR_ALREADY_AVAILABLE, SBI_ERR_INVALID_ADDRESS,
-  SBI_ERR_INVALID_PARAM, SBI_ERR_NOT_SUPPORTED, SBI_IMPL_ID, SBI_IMPL_VERSION, SBI_SPEC_VERSION, SBI_SUCCESS,
-} from './sbi-constants';
+import { handleSbiCall, SbiHost } from './sbi-calls';
+import { HartState } from './sbi-constants';
 
 const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7;
 
@@ -57,6 +55,7 @@ export class SbiFirmware {
   constructor(private readonly p: FirmwarePlatform) {
     this.state = p.harts.map(() => HartState.Stopped);
     this.ipiPending = p.harts.map(() => false);
+    this.services = this.sbiHost();
   }
 
   /** Cold boot: M-mode set-up on every hart, then the boot hart enters the kernel in S-mode with
@@ -171,58 +170,50 @@ export class SbiFirmware {
     if (r) r.count++; else this.calls.set(key, { eid, fid, count: 1 });
   }
 
-  /** Dispatches an SBI call: EID in a7, FID in a6, arguments a0–a5; error in a0, value in a1 (SBI §3). */
-  private call(h: Hart): void {
-    const eid = Number(h.getX(17) & 0xffffffffn);
-    const fid = Number(h.getX(16) & 0xffffffffn);
-    this.count(eid, fid);
-    const a = (i: number) => h.getX(10 + i);
-    const ret = (error: number, value: bigint | number = 0): void => {
-      h.setX(10, BigInt(error));
-      h.setX(11, BigInt(value));
+  /** The SBI as the firmware implements it: harts, CLINT/Sstc timers, MSIP IPIs, the UART console. */
+  private readonly services: SbiHost;
+
+  private sbiHost(): SbiHost {
+    return {
+      hartCount: this.p.harts.length,
+      hartState: (id) => this.state[id],
+      setTimer: (h, when) => this.setTimer(h, when),
+      sendIpi: (id) => {
+        this.ipiPending[id] = true;
+        this.p.mmioWrite(CLINT_MSIP + 4 * id, 4, 1);
+      },
+      clearIpi: (h) => { h.mipSoftware &= ~MIP_SSIP; },
+      fenceI: () => this.p.flushInstructions(),
+      sfenceVma: (ids) => { for (const id of ids) this.p.flushTlb(this.p.harts[id]); },
+      startHart: (id, start, opaque) => this.startSupervisor(id, start, BigInt(id), opaque),
+      stopHart: (h) => this.stopHart(h),
+      suspendHart: (h) => { h.waitingForInterrupt = true; },
+      powerOff: (code) => this.p.powerOff(code),
+      reset: () => this.p.reset(),
+      putByte: (b) => this.putByte(b),
+      getByte: () => this.getByte(),
+      memory: (addr, len) => this.p.ram(addr, len),
     };
-    const legacy = (value: number): void => h.setX(10, BigInt(value));
-    switch (eid) {
-      case EID.BASE: return this.base(fid, a(0), ret);
-      case EID.TIME:
-        if (fid !== 0) return ret(SBI_ERR_NOT_SUPPORTED);
-        this.setTimer(h, a(0)); return ret(SBI_SUCCESS);
-      case EID.IPI:
-        if (fid !== 0) return ret(SBI_ERR_NOT_SUPPORTED);
-        return ret(this.sendIpi(a(0), a(1)));
-      case EID.RFENCE: return ret(this.rfence(fid, a(0), a(1)));
-      case EID.HSM: return this.hsm(h, fid, a, ret);
-      case EID.SRST:
-        if (fid !== 0) return ret(SBI_ERR_NOT_SUPPORTED);
-        return ret(this.systemReset(Number(a(0) & 0xffffffffn), Number(a(1) & 0xffffffffn)));
-      case EID.DBCN: return this.dbcn(fid, a, ret);
-      case EID.LEGACY_SET_TIMER: this.setTimer(h, a(0)); return legacy(0);
-      case EID.LEGACY_PUTCHAR: this.putByte(Number(a(0) & 0xffn)); return legacy(0);
-      case EID.LEGACY_GETCHAR: return legacy(this.getByte());
-      case EID.LEGACY_CLEAR_IPI: h.mipSoftware &= ~MIP_SSIP; return legacy(0);
-      case EID.LEGACY_SEND_IPI: return legacy(this.sendIpiLegacy(a(0)));
-      case EID.LEGACY_REMOTE_FENCE_I: this.p.flushInstructions(); return legacy(0);
-      case EID.LEGACY_REMOTE_SFENCE_VMA: case EID.LEGACY_REMOTE_SFENCE_VMA_ASID:
-        for (const t of this.p.harts) this.p.flushTlb(t);
-        return legacy(0);
-      case EID.LEGACY_SHUTDOWN: this.p.powerOff(0); return legacy(0);
-      default: return ret(SBI_ERR_NOT_SUPPORTED);
-    }
   }
 
-  private base(fid: number, arg: bigint, ret: (e: number, v?: bigint | number) => void): void {
-    switch (fid) {
-      case 0: return ret(SBI_SUCCESS, SBI_SPEC_VERSION);
-      case 1: return ret(SBI_SUCCESS, SBI_IMPL_ID);
-      case 2: return ret(SBI_SUCCESS, SBI_IMPL_VERSION);
-      case 3: {
-        const eid = Number(arg & 0xffffffffn);
-        const known = (Object.values(EID) as number[]).includes(eid);
-        return ret(SBI_SUCCESS, known ? 1 : 0);
-      }
-      case 4: case 5: case 6: return ret(SBI_SUCCESS, 0); // mvendorid, marchid, mimpid
-      default: return ret(SBI_ERR_NOT_SUPPORTED);
-    }
+  private call(h: Hart): void {
+    const c = handleSbiCall(h, this.services);
+    this.count(c.eid, c.fid);
+  }
+
+  /** HSM hart_start, also for a hypervisor above this firmware starting its own harts: S-mode (HS with the H
+   *  extension) at `entry` with a0, a1. */
+  startSupervisor(id: number, entry: number, a0: bigint, a1: bigint): void {
+    this.enterSupervisor(this.p.harts[id], entry, a0, a1);
+  }
+
+  /** HSM hart_stop: the hart stops at this instruction boundary. */
+  stopHart(h: Hart): void {
+    this.state[h.id] = HartState.Stopped;
+    h.halted = true;
+    h.mie = MIP_MSIP;
+    h.mipSoftware = 0;
+    this.p.stopRunning(h);
   }
 
   /** SBI §6.1: program the next timer event and clear the pending supervisor timer. With Sstc the event
@@ -241,102 +232,6 @@ export class SbiFirmware {
     h.mie |= MIP_MTIP;
     h.interruptCheck = true;
     this.p.timersChanged();
-  }
-
-  /** Harts selected by (mask, base); base = -1 selects all (SBI §3.2). Undefined for an invalid selection. */
-  private targets(mask: bigint, base: bigint): Hart[] | undefined {
-    const harts = this.p.harts;
-    if (BigInt.asIntN(64, base) === -1n) return [...harts];
-    const out: Hart[] = [];
-    for (let i = 0; i < 64; i++) {
-      if (((mask >> BigInt(i)) & 1n) === 0n) continue;
-      const id = Number(base) + i;
-      if (id >= harts.length) return undefined;
-      out.push(harts[id]);
-    }
-    return out;
-  }
-
-  private sendIpi(mask: bigint, base: bigint): number {
-    const t = this.targets(mask, base);
-    if (!t) return SBI_ERR_INVALID_PARAM;
-    for (const h of t) {
-      if (this.state[h.id] !== HartState.Started) continue; // a stopped hart drops IPIs, as OpenSBI does
-      this.ipiPending[h.id] = true;
-      this.p.mmioWrite(CLINT_MSIP + 4 * h.id, 4, 1);
-    }
-    return SBI_SUCCESS;
-  }
-
-  private sendIpiLegacy(maskAddr: bigint): number {
-    const bytes = this.p.ram(Number(maskAddr), 8);
-    if (!bytes) return SBI_ERR_INVALID_ADDRESS;
-    const mask = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-    return this.sendIpi(mask, 0n);
-  }
-
-  private rfence(fid: number, mask: bigint, base: bigint): number {
-    if (fid > 2) return SBI_ERR_NOT_SUPPORTED; // hfence.* need the H extension
-    const t = this.targets(mask, base);
-    if (!t) return SBI_ERR_INVALID_PARAM;
-    if (fid === 0) this.p.flushInstructions();
-    else for (const h of t) this.p.flushTlb(h);
-    return SBI_SUCCESS;
-  }
-
-  private hsm(h: Hart, fid: number, a: (i: number) => bigint, ret: (e: number, v?: bigint | number) => void): void {
-    const harts = this.p.harts;
-    switch (fid) {
-      case 0: { // hart_start(hartid, start_addr, opaque)
-        const id = Number(a(0));
-        if (id < 0 || id >= harts.length) return ret(SBI_ERR_INVALID_PARAM);
-        if (this.state[id] !== HartState.Stopped) return ret(SBI_ERR_ALREADY_AVAILABLE); // SBI §9.1 error table
-        const start = Number(BigInt.asIntN(64, a(1)));
-        if (!this.p.ram(start, 2)) return ret(SBI_ERR_INVALID_ADDRESS);
-        this.enterSupervisor(harts[id], start, BigInt(id), a(2));
-        return ret(SBI_SUCCESS);
-      }
-      case 1: // hart_stop: never returns to the caller
-        this.state[h.id] = HartState.Stopped;
-        h.halted = true;
-        h.mie = MIP_MSIP;
-        h.mipSoftware = 0;
-        this.p.stopRunning(h); // the call does not return: the hart stops at this instruction boundary
-        return ret(SBI_SUCCESS);
-      case 2: { // hart_get_status
-        const id = Number(a(0));
-        if (id < 0 || id >= harts.length) return ret(SBI_ERR_INVALID_PARAM);
-        return ret(SBI_SUCCESS, this.state[id]);
-      }
-      case 3: { // hart_suspend(type, resume_addr, opaque)
-        const type = Number(a(0) & 0xffffffffn);
-        if (type === 0) { h.waitingForInterrupt = true; return ret(SBI_SUCCESS); } // retentive: like wfi
-        return ret(type === 0x80000000 ? SBI_ERR_NOT_SUPPORTED : SBI_ERR_INVALID_PARAM);
-      }
-      default: return ret(SBI_ERR_NOT_SUPPORTED);
-    }
-  }
-
-  /** SBI §10.1: shutdown (type 0) powers off, with a failure status when the reason is 1 (system failure). */
-  private systemReset(type: number, reason: number): number {
-    if (reason > 1 && reason < 0xe0000000) return SBI_ERR_INVALID_PARAM;
-    if (type === 0) { this.p.powerOff(reason === 1 ? 1 : 0); return SBI_SUCCESS; }
-    if (type === 1 || type === 2) { this.p.reset(); return SBI_SUCCESS; }
-    return SBI_ERR_INVALID_PARAM;
-  }
-
-  private dbcn(fid: number, a: (i: number) => bigint, ret: (e: number, v?: bigint | number) => void): void {
-    if (fid === 2) { this.putByte(Number(a(0) & 0xffn)); return ret(SBI_SUCCESS); }
-    if (fid !== 0 && fid !== 1) return ret(SBI_ERR_NOT_SUPPORTED);
-    // num_bytes is an unsigned long; on RV64 base_addr_hi must be 0 (the address is all in base_addr_lo).
-    const len = a(0), lo = a(1), hi = a(2);
-    if (hi !== 0n || len > BigInt(Number.MAX_SAFE_INTEGER) || lo > BigInt(Number.MAX_SAFE_INTEGER)) return ret(SBI_ERR_INVALID_PARAM);
-    const mem = this.p.ram(Number(lo), Number(len));
-    if (!mem) return ret(SBI_ERR_INVALID_PARAM);
-    if (fid === 0) { for (const b of mem) this.putByte(b); return ret(SBI_SUCCESS, len); }
-    let n = 0;
-    while (n < len) { const b = this.getByte(); if (b < 0) break; mem[n++] = b; }
-    return ret(SBI_SUCCESS, n);
   }
 
   /** Console through the 16550's registers, as firmware drives it. */

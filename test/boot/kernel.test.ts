@@ -4,7 +4,7 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { bootMachine, BootOptions } from '../../engine/boot';
+import { BootMode, bootMachine, BootOptions, hostRamSize } from '../../engine/boot';
 import { BufferBackend, MemoryBackend } from '../../engine/devices/virtio/blk-backends';
 import { Machine, StopReason } from '../../engine/machine';
 import { REPO } from '../support/run-guest';
@@ -15,15 +15,15 @@ const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
 const GOLDEN = path.join(REPO, 'test', 'golden', 'kernel.console.txt');
 const ACCEPT = process.env.RINGSIDE_ACCEPT_GOLDEN === '1';
 
-function runKernel(bios: BootOptions['bios'], input?: string): { console: string; stop: StopReason; machine: Machine } {
+function runKernel(bios: BootOptions['bios'], input?: string, mode: BootMode = 'bare'): { console: string; stop: StopReason; machine: Machine } {
   let text = '';
   const disk = new MemoryBackend(new BufferBackend(new Uint8Array(fs.readFileSync(DISK))));
-  const m = new Machine({ console: { write: (b) => { text += String.fromCharCode(b); } }, drives: [disk] });
-  bootMachine(m, { bios, kernel: { name: KERNEL, bytes: new Uint8Array(fs.readFileSync(KERNEL)) } });
+  const m = new Machine({ console: { write: (b) => { text += String.fromCharCode(b); } }, drives: [disk], ramSize: hostRamSize(mode, 128 << 20) });
+  bootMachine(m, { bios, kernel: { name: KERNEL, bytes: new Uint8Array(fs.readFileSync(KERNEL)) }, mode });
   let stop: StopReason = { kind: 'budget' };
   for (let i = 0; i < 200 && stop.kind === 'budget'; i++) {
     stop = m.run(1_000_000);
-    if (input && text.includes('input on the UART is echoed')) { m.uart.pushInput(Buffer.from(input)); input = undefined; }
+    if (input && text.includes('input on the UART is echoed')) { m.consoleUart.pushInput(Buffer.from(input)); input = undefined; }
   }
   return { console: text, stop, machine: m };
 }
@@ -66,5 +66,24 @@ describe('boot: the demo multitasking kernel', function () {
     assert.match(r.console, /echo: hello\r?\n/);
     assert.match(r.console, /stats: .* 1 external interrupts?, 7 bytes of input/);
     assert.match(r.console, /kernel: all processes finished/);
+  });
+
+  it('runs as a VS-mode guest under --mode hw with the same golden transcript, every device access an MMIO exit', () => {
+    const r = runKernel('builtin', undefined, 'hw');
+    assert.deepEqual(r.stop, { kind: 'exit', code: 0, via: 'test-device' });
+    assert.equal(r.console, fs.readFileSync(GOLDEN, 'latin1'));
+    const stats = r.machine.exits!.statistics();
+    assert.ok(stats.get('mmio')!.count > 1000, 'the UART and virtio-blk are emulated');
+    assert.ok(stats.get('hypercall')!.count > 100, 'SBI calls are hypercalls');
+    assert.ok(stats.get('interrupt')!.count >= 30, 'the preemption timer arrives through the VMM');
+    assert.equal(stats.get('halt')!.count, 1);
+  });
+
+  it('under --mode hw echoes console input delivered by the virtual PLIC as a VS external interrupt', () => {
+    const r = runKernel('builtin', '\nhello\n', 'hw');
+    assert.deepEqual(r.stop, { kind: 'exit', code: 0, via: 'test-device' });
+    assert.match(r.console, /echo: hello\r?\n/);
+    assert.match(r.console, /stats: .* 1 external interrupts?, 7 bytes of input/);
+    assert.equal(r.machine.uart.pushInput([]), 0, 'the board UART stays unused: input went to the virtual one');
   });
 });

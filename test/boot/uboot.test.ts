@@ -2,7 +2,7 @@
 // work; U-Boot also boots on Ringside's built-in SBI firmware.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
-import { bootMachine, BootOptions } from '../../engine/boot';
+import { BootMode, bootMachine, BootOptions, hostRamSize } from '../../engine/boot';
 import { Machine } from '../../engine/machine';
 import { BlockBackend, BufferBackend, MemoryBackend } from '../../engine/devices/virtio/blk-backends';
 import { ConsoleDriver } from '../support/console-driver';
@@ -11,11 +11,11 @@ const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin';
 const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
 const BUDGET = 400_000_000;
 
-function boot(bios: BootOptions['bios'], drives: BlockBackend[] = []): ConsoleDriver {
+function boot(bios: BootOptions['bios'], drives: BlockBackend[] = [], mode: BootMode = 'bare'): ConsoleDriver {
   let d: ConsoleDriver | undefined;
-  const m = new Machine({ console: ConsoleDriver.sink(() => d!), drives });
+  const m = new Machine({ console: ConsoleDriver.sink(() => d!), drives, ramSize: hostRamSize(mode, 128 << 20) });
   d = new ConsoleDriver(m);
-  bootMachine(m, { bios, kernel: { name: UBOOT, bytes: new Uint8Array(fs.readFileSync(UBOOT)) } });
+  bootMachine(m, { bios, kernel: { name: UBOOT, bytes: new Uint8Array(fs.readFileSync(UBOOT)) }, mode });
   return d;
 }
 
@@ -81,4 +81,24 @@ describe('boot: OpenSBI + U-Boot to the prompt', function () {
     assert.match(command(d, 'virtio read 0x85000000 1 1') + command(d, 'md.b 0x85000000 4'), /41 41 41 41/);
     assert.equal(Buffer.from(image.subarray(512, 518)).toString(), 'second', 'the base image is not written');
   });
+
+  it('U-Boot runs as a VS-mode guest under --mode hw: the same console as bare to the prompt, commands and virtio-blk through MMIO exits', () => {
+    const image = new Uint8Array(64 * 1024);
+    image.set(Buffer.from('RINGSIDE-DISK-SECTOR-ZERO'), 0);
+    const bare = boot('builtin', [new MemoryBackend(new BufferBackend(image))]);
+    toPrompt(bare);
+    const d = boot('builtin', [new MemoryBackend(new BufferBackend(image))], 'hw');
+    toPrompt(d);
+    assert.equal(d.output, bare.output);
+    assert.match(command(d, 'version'), /U-Boot 20\d\d\.\d\d/);
+    command(d, 'virtio scan');
+    assert.match(command(d, 'virtio read 0x84000000 0 1'), /1 blocks read: OK/);
+    assert.match(command(d, 'md.b 0x84000000 0x8'), /52 49 4e 47 53 49 44 45/); // RINGSIDE
+    const m = d.machine;
+    assert.equal(m.vmm!.privilege(0).real, 'VS');
+    const stats = m.exits!.statistics();
+    assert.ok(stats.get('mmio')!.count > 500);
+    assert.ok(stats.get('guest-page-fault')!.count >= 2, 'U-Boot relocates to the top of guest RAM: more megapages are mapped on demand');
+  });
 });
+

@@ -34,6 +34,6 @@ export class ConsoleDriver {
   }
 
   type(s: string): void {
-    this.machine.uart.pushInput(Buffer.from(s, 'latin1'));
+    this.machine.consoleUart.pushInput(Buffer.from(s, 'latin1'));
   }
 }

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Machine } from '../engine/machine';
 import { parseElf } from '../engine/loader/elf';
 import { bootQemu, bootRingside, OPENSBI, UBOOT } from './boot';
+import { nanobenchSection } from './nanobench';
 
 const ROOT = path.join(__dirname, '..', '..');
 const GUEST = path.join(ROOT, 'guests', 'bin', process.env.RINGSIDE_BENCH_GUEST ?? 'bench.elf');
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   }
   if (!rows.every((r) => r.ok)) { process.stderr.write('a benchmark run failed its self-check\n'); process.exitCode = 1; }
   await bootBenchmark();
+  if (!nanobenchSection()) { process.stderr.write('the nanobenchmark failed\n'); process.exitCode = 1; }
 }
 
 main().catch((e) => { process.stderr.write(`bench: ${e instanceof Error ? e.message : e}\n`); process.exitCode = 1; });

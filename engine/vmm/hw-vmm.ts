@@ -164,7 +164,8 @@ export class HwVmm {
     if (!stopped) this.resume(h);
     const ns = Math.round((performance.now() - t0) * 1e6);
     if (!this.exits.wantsRecords) { this.exits.count(note.reason, ns); return; }
-    const after: PrivilegeView = stopped ? { real: 'HS' } : this.privilege(h.id);
+    // The exit is the transfer into the VMM: it arrived in HS-mode (where the guest resumes is its next `before`).
+    const after: PrivilegeView = { real: 'HS' };
     const raw = note.raw ?? (interrupt ? undefined : this.fetchGuestInstruction(h, epc, (hs & HSTATUS_SPVP) ? 1 : 0));
     const pc = BigInt.asUintN(64, BigInt(epc));
     const e: VmExit = {
@@ -365,7 +366,7 @@ export class HwVmm {
     // Anything else VS/VU may not do (hypervisor CSRs and instructions, …) is illegal for a guest that believes
     // it runs on a CPU without the H extension.
     this.injectException(h, 2, BigInt(raw));
-    return { reason: 'virtual-instruction', raw, details: { exception: { cause: 22, name: EXCEPTION_NAMES[22], tval: BigInt(raw) } } };
+    return { reason: 'virtual-instruction', raw, details: { exception: { cause: 2, name: EXCEPTION_NAMES[2], tval: BigInt(raw) } } };
   }
 
   // ---- forwarding into the guest --------------------------------------------------------------------------

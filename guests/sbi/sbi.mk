@@ -1,15 +1,15 @@
 # sbi/sbi.mk: the SBI test payloads (S-mode images for SBI firmware), included at the end of guests/Makefile.
 #
-#   make                     also builds bin/sbi-test.elf and bin/smp-test.elf (so check-fresh covers them)
-#   make test-qemu-sbi       run them under OpenSBI fw_jump: sbi-test on 1 and 2 harts, smp-test on 2, 3 and 4;
-#                            each must exit 0 with its PASS line last
+#   make                     also builds bin/sbi-test.elf, bin/smp-test.elf and bin/vmm-test.elf (for check-fresh)
+#   make test-qemu-sbi       run them under OpenSBI fw_jump: sbi-test on 1 and 2 harts, smp-test on 2, 3 and 4,
+#                            vmm-test on 1; each must exit 0 with its PASS line last
 #   make run-qemu-sbi-test   run-qemu-smp-test SMP=4: one run, output on the terminal
 #   make prove-fail-sbi      build copies with check N reporting the opposite: each must end in "FAIL"
 #   make measure-sbi-test    a build-tmp/ copy prints the boot hart's instret, run under -icount (OpenSBI included).
 #                            Not smp-test: under -icount QEMU 7.2 never schedules the started hart while the
 #                            boot hart busy-waits for it (it passes with MTTCG and with -accel tcg,thread=single).
 
-SBI_ELFS     := $(OUT)/sbi-test.elf $(OUT)/smp-test.elf
+SBI_ELFS     := $(OUT)/sbi-test.elf $(OUT)/smp-test.elf $(OUT)/vmm-test.elf
 SBI_LIB_OBJS := $(OBJ)/sbi/entry.o $(OBJ)/sbi/lib.o
 SBI_LDFLAGS  := $(ARCH) -nostdlib -nostartfiles -static -T sbi/link.ld \
                 -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments
@@ -21,7 +21,7 @@ SMP          ?= 2
 
 all: $(SBI_ELFS)
 
-$(SBI_LIB_OBJS) $(OBJ)/sbi/sbi-test.o $(OBJ)/sbi/smp-test.o: sbi/sbi.h sbi/sbi.mk
+$(SBI_LIB_OBJS) $(OBJ)/sbi/sbi-test.o $(OBJ)/sbi/smp-test.o $(OBJ)/sbi/vmm-test.o: sbi/sbi.h sbi/sbi.mk
 
 $(OUT)/sbi-test.elf: $(SBI_LIB_OBJS) $(OBJ)/sbi/sbi-test.o sbi/link.ld
 	@mkdir -p $(dir $@)
@@ -30,6 +30,11 @@ $(OUT)/sbi-test.elf: $(SBI_LIB_OBJS) $(OBJ)/sbi/sbi-test.o sbi/link.ld
 $(OUT)/smp-test.elf: $(SBI_LIB_OBJS) $(OBJ)/sbi/smp-test.o sbi/link.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(SBI_LDFLAGS) -o $@ $(SBI_LIB_OBJS) $(OBJ)/sbi/smp-test.o
+
+# The VM-exit provoker (every exit reason of --mode hw; test/vmm/exit-reasons.test.ts checks the records).
+$(OUT)/vmm-test.elf: $(SBI_LIB_OBJS) $(OBJ)/sbi/vmm-test.o sbi/link.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(SBI_LDFLAGS) -o $@ $(SBI_LIB_OBJS) $(OBJ)/sbi/vmm-test.o
 
 run-qemu-sbi-test: $(OUT)/sbi-test.elf
 	$(SBI_QEMU) -smp 1 -kernel $<
@@ -40,7 +45,7 @@ run-qemu-smp-test: $(OUT)/smp-test.elf
 # stdin is /dev/null: the payloads never read the console (DBCN console_read only checks it does not block).
 test-qemu-sbi: $(SBI_ELFS)
 	@status=0; \
-	for run in sbi-test:1 sbi-test:2 smp-test:2 smp-test:3 smp-test:4; do \
+	for run in sbi-test:1 sbi-test:2 smp-test:2 smp-test:3 smp-test:4 vmm-test:1; do \
 	    name=$${run%:*}; n=$${run#*:}; \
 	    out=$$($(SBI_QEMU) -smp $$n -kernel $(OUT)/$$name.elf </dev/null 2>&1); rc=$$?; \
 	    out=$$(echo "$$out" | tr -d '\r'); \
@@ -59,8 +64,8 @@ prove-fail-sbi:
 	for n in $(SBI_BREAK_CHECKS); do \
 	    $(MAKE) --no-print-directory -s OUT=$(TMPDIR_)/sbi-broken-$$n/bin OBJ=$(TMPDIR_)/sbi-broken-$$n/obj \
 	        EXTRA_FLAGS=-DSBI_BREAK_CHECK=$$n $(TMPDIR_)/sbi-broken-$$n/bin/sbi-test.elf \
-	        $(TMPDIR_)/sbi-broken-$$n/bin/smp-test.elf || exit 1; \
-	    for name in sbi-test smp-test; do \
+	        $(TMPDIR_)/sbi-broken-$$n/bin/smp-test.elf $(TMPDIR_)/sbi-broken-$$n/bin/vmm-test.elf || exit 1; \
+	    for name in sbi-test smp-test vmm-test; do \
 	        out=$$($(SBI_QEMU) -smp 2 -kernel $(TMPDIR_)/sbi-broken-$$n/bin/$$name.elf </dev/null 2>&1 | tr -d '\r'); \
 	        last=$$(echo "$$out" | tail -n 1); \
 	        case "$$last" in "$$name: FAIL "*) echo "fails as it should: $$last";; \

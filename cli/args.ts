@@ -22,10 +22,22 @@ export interface RunOptions {
   /** mtime follows the host's wall clock instead of retired instructions (not deterministic). */
   realtime: boolean;
   memory: number;
+  /** 'bare': plain emulation; 'hw': the kernel runs as a VS-mode guest under Ringside's H-extension VMM. */
+  mode: RunMode;
+  /** Print the VM-exit summary (`perf kvm stat` style) when the run ends. */
+  exits: boolean;
+  /** Print one line per VM exit as it happens. */
+  traceExits: boolean;
 }
+
+export type RunMode = 'bare' | 'hw';
+const MODES: readonly RunMode[] = ['bare', 'hw'];
+/** Modes of the architecture (docs) that this version does not run yet. */
+const PLANNED_MODES = ['trap', 'bt', 'pv'];
 
 export const USAGE = `usage: ringside run FILE.elf [options]
        ringside run --kernel KERNEL [--bios FIRMWARE|none] [options]
+       ringside run --mode hw --kernel KERNEL [options]
 
   FILE.elf alone runs a bare-metal guest in M-mode (like QEMU's -bios none -kernel FILE).
   --kernel K      the kernel: an ELF (loaded at its physical addresses) or a raw image
@@ -41,7 +53,13 @@ export const USAGE = `usage: ringside run FILE.elf [options]
   --trace         print one line per instruction: privilege, pc, instruction, registers written
   --realtime      mtime follows the host clock; by default it advances with retired instructions
                   (10 per 10 MHz tick), so every run of a guest is identical
-  The exit status is the guest's (0 on pass). The terminal is the UART; on a TTY, Ctrl-A x quits.`;
+  --mode M        virtualization mode: 'bare' (default: plain emulation, no VMM) or 'hw' (the S-mode
+                  kernel runs as a VS-mode guest under Ringside's H-extension VMM at HS, on the
+                  built-in firmware: needs --kernel and no --bios); trap, bt and pv are planned
+  --exits         at the end, print the VM exits by reason (samples, VMM time), like perf kvm stat
+  --trace-exits   print one line per VM exit to stderr as it happens
+  The exit status is the guest's (0 on pass). The terminal is the UART; on a TTY, Ctrl-A x quits.
+  --exits and --trace-exits write to stderr; after a guest reset each boot gets its own summary.`;
 
 /** Parses QEMU's -m syntax: a number with an optional K/M/G suffix; bare numbers are MiB. */
 export function parseMemorySize(text: string): number {
@@ -53,6 +71,12 @@ export function parseMemorySize(text: string): number {
   if (bytes < 4096 || bytes % 4096 !== 0) throw new UsageError(`-m: ${text} is not a positive multiple of 4 KiB`);
   if (bytes > 2 * 1024 ** 3) throw new UsageError(`-m: ${text} is more than the 2 GiB this engine supports`);
   return bytes;
+}
+
+function parseMode(text: string): RunMode {
+  if ((MODES as readonly string[]).includes(text)) return text as RunMode;
+  if (PLANNED_MODES.includes(text)) throw new UsageError(`--mode ${text} is not implemented yet (implemented: ${MODES.join(', ')})`);
+  throw new UsageError(`--mode: '${text}' is not a virtualization mode (implemented: ${MODES.join(', ')}; planned: ${PLANNED_MODES.join(', ')})`);
 }
 
 function parseDrive(text: string): DriveOption {
@@ -73,7 +97,10 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
   let positional: string | undefined;
   let bios: string | undefined;
   let kernel: string | undefined;
-  const o: Omit<RunOptions, 'bios' | 'kernel' | 'bareMetal'> = { drives: [], smp: 1, maxInsns: Infinity, trace: false, realtime: false, memory: 128 * 1024 * 1024 };
+  const o: Omit<RunOptions, 'bios' | 'kernel' | 'bareMetal'> = {
+    drives: [], smp: 1, maxInsns: Infinity, trace: false, realtime: false, memory: 128 * 1024 * 1024,
+    mode: 'bare', exits: false, traceExits: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -90,6 +117,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
       }
       case '--trace': o.trace = true; break;
       case '--realtime': o.realtime = true; break;
+      case '--mode': o.mode = parseMode(value()); break;
+      case '--exits': o.exits = true; break;
+      case '--trace-exits': o.traceExits = true; break;
       case '-m': case '--memory': o.memory = parseMemorySize(value()); break;
       case '--bios': case '-bios': bios = value(); break;
       case '--kernel': case '-kernel': kernel = value(); break;
@@ -108,6 +138,12 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
     }
   }
   if (positional !== undefined && kernel !== undefined) throw new UsageError('give the guest either as FILE or as --kernel, not both');
+  if (o.mode === 'hw') {
+    // The built-in firmware at M, the VMM at HS answering the guest's SBI calls, an S-mode kernel as its guest.
+    if (positional !== undefined) throw new UsageError('--mode hw runs an S-mode kernel as a guest: give it with --kernel (a bare-metal FILE runs in M-mode, with no VMM)');
+    if (bios !== undefined && bios !== 'builtin') throw new UsageError(`--mode hw cannot take --bios ${bios}: it runs the VMM on the built-in firmware, and the VMM answers the guest's SBI calls (drop --bios)`);
+    if (kernel === undefined) throw new UsageError('--mode hw needs the guest kernel: --kernel KERNEL');
+  }
   if (positional !== undefined) {
     if (bios !== undefined && bios !== 'none') throw new UsageError('a bare-metal FILE runs without firmware: use --kernel with --bios');
     return { ...o, bios: 'none', kernel: positional, bareMetal: true };

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import { Machine, StopReason } from '../engine/machine';
 import { ElfError } from '../engine/loader/elf';
-import { BootError, bootMachine, GuestFile } from '../engine/boot';
+import { BootError, bootMachine, GuestFile, hostRamSize } from '../engine/boot';
+import { ExitStream } from '../engine/vmm/exit-stream';
 import { openFileBackend } from '../engine/devices/virtio/file-backend';
 import { BlockBackend } from '../engine/devices/virtio/blk-backends';
 import { parseRunArgs, RunOptions, USAGE, UsageError } from './args';
@@ -56,12 +57,32 @@ function loadGuest(opts: RunOptions, console: BufferedConsole, drives: BlockBack
   const kernel = opts.kernel ? readGuestFile(opts.kernel, opts.bareMetal ? 'guest' : 'kernel') : undefined;
   if (kernel && opts.bareMetal) kernel.format = 'elf'; // `ringside run FILE` takes ELF guests only
   const machine = new Machine({
-    console, ramSize: opts.memory, harts: opts.smp, drives,
+    console, ramSize: hostRamSize(opts.mode, opts.memory), harts: opts.smp, drives,
     hostClockMs: opts.realtime ? () => performance.now() : undefined,
     onDeviceError: (message) => process.stderr.write(`ringside: guest device error: ${message}\n`),
   });
-  bootMachine(machine, { bios, kernel, append: opts.append });
+  bootMachine(machine, { bios, kernel, append: opts.append, mode: opts.mode });
   return machine;
+}
+
+/** --trace-exits: one line per exit on stderr, in order with the console (flushed first). */
+function traceExits(machine: Machine, console: BufferedConsole): void {
+  machine.exits?.subscribe({}, (e) => {
+    console.flush();
+    process.stderr.write(ExitStream.format(e) + '\n');
+  });
+}
+
+/** --exits: the summary of one machine's exits (a guest reset starts a new machine, and a new summary). */
+function printExits(machine: Machine, note?: string): void {
+  if (!machine.exits) return;
+  process.stderr.write(`${note ? `ringside: ${note}\n` : ''}${machine.exits.summary()}\n`);
+}
+
+/** Resolves once what was written to stderr has left the process: a pipe that fills up queues writes, and the
+ *  process.exit that follows run() would drop them (the end of a long --trace-exits, the --exits summary). */
+function drainStderr(): Promise<void> {
+  return new Promise((resolve) => process.stderr.write('', () => resolve()));
 }
 
 /** Terminal input goes to the UART; Ctrl-A x quits as in QEMU, Ctrl-A Ctrl-A sends a literal Ctrl-A. */
@@ -73,7 +94,7 @@ function attachStdin(target: () => Machine, quit: () => void): () => void {
   stdin.on('end', () => { stdinState.open = false; stdinState.wake(); });
   stdin.on('error', () => { stdinState.open = false; });
   if (!stdin.isTTY) {
-    const onData = (d: Buffer) => { target().uart.pushInput(d); stdinState.wake(); };
+    const onData = (d: Buffer) => { target().consoleUart.pushInput(d); stdinState.wake(); };
     stdin.on('data', onData);
     return () => { stdin.off('data', onData); stdin.pause(); };
   }
@@ -84,9 +105,9 @@ function attachStdin(target: () => Machine, quit: () => void): () => void {
       if (escape) {
         escape = false;
         if (b === 0x78 /* x */) { quit(); return; }
-        target().uart.pushInput([b === CTRL_A ? CTRL_A : b]);
+        target().consoleUart.pushInput([b === CTRL_A ? CTRL_A : b]);
       } else if (b === CTRL_A) escape = true;
-      else target().uart.pushInput([b]);
+      else target().consoleUart.pushInput([b]);
     }
   };
   stdin.on('data', onData);
@@ -113,6 +134,11 @@ async function run(opts: RunOptions): Promise<number> {
   const console = new BufferedConsole();
   const drives = openDrives(opts); // opened once: a reboot keeps what the guest wrote
   let machine = loadGuest(opts, console, drives);
+  if (opts.mode === 'bare' && (opts.exits || opts.traceExits)) {
+    const flags = [opts.exits ? '--exits' : '', opts.traceExits ? '--trace-exits' : ''].filter(Boolean).join(', ');
+    process.stderr.write(`ringside: ${flags}: bare mode runs no VMM, so there are no VM exits (they come with --mode hw)\n`);
+  }
+  if (opts.traceExits) traceExits(machine, console);
   let quit = false;
   const detach = attachStdin(() => machine, () => { quit = true; machine.pause(); });
   let executed = 0;
@@ -141,7 +167,9 @@ async function run(opts: RunOptions): Promise<number> {
       } else if (r.kind === 'reset') {
         // The guest asked for a reset (test device 0x7777, SBI SRST reboot): cold-boot the same images,
         // as QEMU does; disks keep what was written to them.
+        if (opts.exits) printExits(machine, 'the guest reset the machine; the VM exits of the boot that ended:');
         machine = loadGuest(opts, console, drives);
+        if (opts.traceExits) traceExits(machine, console);
       } else if (r.kind === 'idle' && stdinState.open && !quit) {
         // Nothing runs until input arrives (a UART interrupt); wait for it rather than exit.
         await new Promise<void>((res) => { stdinState.wake = res; setTimeout(res, 200); });
@@ -156,7 +184,10 @@ async function run(opts: RunOptions): Promise<number> {
     console.flush();
     detach();
   }
-  return report(reason, opts);
+  const code = report(reason, opts);
+  if (opts.exits) printExits(machine);
+  await drainStderr();
+  return code;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -252,7 +252,7 @@ export class DataBreakpointManager {
       if (typeof r === 'string') { p.message = r; return; }
       p.ranges = r;
     }
-    const ram = t.machine.ram;
+    const ram = t.guestRam;
     const outside = p.ranges.find((r) => r.pa < ram.base || r.pa + r.len > ram.end);
     if (outside) { p.message = this.notRam(t, outside.va, outside.pa); return; }
     try {
@@ -273,7 +273,7 @@ export class DataBreakpointManager {
   private translate(t: Target, p: PlacedData): Range[] | string {
     if (p.hartId! >= t.machine.harts.length) return `hart ${p.hartId} does not exist (the machine has ${t.machine.harts.length})`;
     const h = t.hart(p.hartId!);
-    const ram = t.machine.ram;
+    const ram = t.guestRam;
     const ranges: Range[] = [];
     let va = p.va!, left = p.len!;
     while (left > 0) {
@@ -292,7 +292,7 @@ export class DataBreakpointManager {
   }
 
   private notRam(t: Target, va: bigint, pa: number): string {
-    const ram = t.machine.ram;
+    const ram = t.guestRam;
     return `${hex(va)}${BigInt(pa) !== va ? ` (physical ${hex(pa)})` : ''} is not guest RAM (RAM is ${hex(ram.base)}–${hex(ram.end)}): ` +
       'only RAM can be watched (device registers cannot)';
   }

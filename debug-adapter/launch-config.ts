@@ -73,6 +73,8 @@ const SECTOR = 512;
 
 const MODES: readonly VirtualizationMode[] = ['bare', 'trap', 'bt', 'pv', 'hw'];
 const ENGINES: readonly EngineKind[] = ['interp', 'dbt'];
+/** The modes this version runs: plain emulation, and the H-extension VMM. */
+export const IMPLEMENTED_MODES: readonly VirtualizationMode[] = ['bare', 'hw'];
 const MAX_MEMORY = 2 * 1024 ** 3;
 const DEFAULT_MEMORY = 128 * 1024 ** 2;
 
@@ -252,9 +254,9 @@ export function validateLaunchConfig(input: unknown, baseDir = process.cwd()): L
   if (!MODES.includes(mode as VirtualizationMode)) {
     throw new ConfigError('mode', `"${mode}" is not a virtualization mode (one of: ${MODES.join(', ')})`);
   }
-  if (mode !== 'bare') {
-    throw new ConfigError('mode', `"${mode}" is not implemented yet: this version runs guests in "bare" mode only ` +
-      '(the software VMM modes trap, bt and pv and the H-extension mode hw come with the VMM)');
+  if (!IMPLEMENTED_MODES.includes(mode as VirtualizationMode)) {
+    throw new ConfigError('mode', `"${mode}" is not implemented yet: this version runs guests in ${IMPLEMENTED_MODES.map((m) => `"${m}"`).join(' and ')} ` +
+      'mode (the software VMM modes trap, bt and pv are planned)');
   }
   const engine = optionalString(raw, 'engine') ?? 'interp';
   if (!ENGINES.includes(engine as EngineKind)) {
@@ -293,6 +295,17 @@ export function validateLaunchConfig(input: unknown, baseDir = process.cwd()): L
   if (raw.program !== undefined && biosText !== undefined && biosText !== 'none') {
     throw new ConfigError('bios', `cannot be "${biosText}" with "program": a bare-metal program runs without firmware ` +
       '(use "kernel" to boot through firmware)');
+  }
+  if (mode === 'hw') {
+    // The built-in firmware at M, the VMM at HS answering the guest's SBI calls, an S-mode kernel as its VS-mode guest.
+    if (raw.program !== undefined) {
+      throw new ConfigError('mode', '"hw" runs an S-mode kernel as a guest of the H-extension VMM: name it as "kernel" ' +
+        '("program" is a bare-metal ELF run in M-mode, with no VMM; use "mode": "bare" for it)');
+    }
+    if (biosText !== undefined && biosText !== 'builtin') {
+      throw new ConfigError('bios', `cannot be "${biosText}" with "mode": "hw": it runs the VMM on the built-in firmware, and the VMM answers the guest's SBI calls (leave "bios" out)`);
+    }
+    if (raw.kernel === undefined) throw new ConfigError('kernel', 'is missing: "mode": "hw" boots an S-mode kernel (an ELF or a raw image) as a VS-mode guest; name it');
   }
   const drives = parseDrives(raw.drive, cwd);
   const symbolFiles = parseSymbolFiles(raw.symbolFiles, cwd);

@@ -7,7 +7,7 @@ import { BreakpointManager } from './breakpoints';
 import { DataBreakpointManager } from './data-breakpoints';
 import { CSR_FIELDS, describeField } from './csr-fields';
 import { EvalError, Expression } from './expression';
-import { ABI_NAMES, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName, readCsr, ringOf, virtOf } from './state';
+import { ABI_NAMES, describeVirtualPrivilege, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName, readCsr, ringOf, virtOf } from './state';
 import { hex, Target } from './target';
 import { exitStreamOf } from './vm-exits';
 
@@ -62,7 +62,7 @@ export function runMonitorCommand(text: string, target: Target, h: Hart, breakpo
     case 'priv': case 'privilege': case 'ring':
       return target.machine.harts.map((x) =>
         `hart ${x.id}: ${modeLabel(x.priv, virtOf(x))} (${PRIVILEGE_LONG[x.priv]}): ${ringOf(x.priv, virtOf(x))}; ` +
-        `V=${virtOf(x) ? 1 : 0}, virtual privilege none (bare mode runs no VMM)`).join('\n');
+        `V=${virtOf(x) ? 1 : 0}, virtual privilege ${describeVirtualPrivilege(target, x)}`).join('\n');
     case 'tb': case 'jit': {
       const s = h.mem.stats;
       return [
@@ -85,12 +85,15 @@ export function runMonitorCommand(text: string, target: Target, h: Hart, breakpo
       const va = BigInt.asUintN(64, v);
       const lines: string[] = [];
       const load = target.translate(h, va, 'load');
+      const root = load.root ?? 'satp';
+      const stage = root === 'vsatp' ? 'guest physical' : 'pa';
+      if (root === 'vsatp') lines.push(`hart ${h.id} runs a guest (V=1): two-stage translation, the guest's vsatp then the G stage (hgatp)`);
       if (load.mode === 'bare') {
         lines.push(h.priv === 3 && load.priv === 3
           ? `hart ${h.id} is in M-mode: no translation (mstatus.MPRV is clear). va ${hex(va)} = pa ${hex(va)} (identity).`
-          : `satp.MODE = Bare: no translation. va ${hex(va)} = pa ${hex(va)} (identity).`);
+          : `${root}.MODE = Bare: no translation. va ${hex(va)} = ${stage} ${hex(va)} (identity).`);
       } else {
-        lines.push(`satp.MODE = ${load.mode}, ${privilegeName(load.priv)}-mode access (read without setting A/D bits):`);
+        lines.push(`${root}.MODE = ${load.mode}, ${root === 'vsatp' ? 'V' : ''}${privilegeName(load.priv)}-mode access (read without setting A/D bits)${root === 'vsatp' ? ', PTEs at guest physical = host physical addresses' : ''}:`);
         load.ptes.forEach((p, i) => lines.push(`  level ${load.ptes.length - 1 - i}: PTE at pa ${hex(p.addr)} = ${hex64(p.value)} ${pteFlags(p.value)}`));
         let found = load;
         if (load.fault) {
@@ -101,19 +104,20 @@ export function runMonitorCommand(text: string, target: Target, h: Hart, breakpo
           lines.push(`  a user page (PTE.U = 1): S-mode may access it only with sstatus.SUM set; as U-mode:`);
           found = user;
         }
-        lines.push(`  va ${hex(va)} → pa ${hex(found.paddr)} (${(found.pageSize ?? 4096) / 1024} KiB page)`);
+        lines.push(`  va ${hex(va)} → ${stage} ${hex(found.guestPhysical ?? found.paddr)} (${(found.pageSize ?? 4096) / 1024} KiB page)`);
         for (const a of ['load', 'store', 'fetch'] as const) {
           if (a === 'load' && found === load) continue;
           const t = target.translate(h, va, a, found.priv);
           lines.push(`  ${a}${found === load ? '' : ' (U-mode)'}: ${t.fault ? 'faults' : 'allowed'}`);
         }
-        if (found !== load) load.paddr = found.paddr;
+        if (found !== load) { load.paddr = found.paddr; load.gStage = found.gStage; }
       }
+      if (load.gStage !== undefined && load.paddr >= 0) lines.push(`G stage (hgatp): ${load.gStage} → pa ${hex(load.paddr)}`);
       if (load.paddr < 0) { lines.push(load.fault ?? 'no translation'); return lines.join('\n'); }
       const pa = load.paddr;
-      const ram = target.machine.ram;
+      const ram = target.guestRam;
       const dev = target.machine.bus.findDevice(pa);
-      lines.push(ram.contains(pa, 1) ? `pa ${hex(pa)} is RAM (offset ${hex(pa - ram.base)})` : dev ? `pa ${hex(pa)} is device ${dev.dev.name} + ${hex(dev.offset)}` : `pa ${hex(pa)} is unmapped: accesses raise access faults`);
+      lines.push(pa >= ram.base && pa < ram.end ? `pa ${hex(pa)} is RAM (offset ${hex(pa - ram.base)})` : dev ? `pa ${hex(pa)} is device ${dev.dev.name} + ${hex(dev.offset)}` : `pa ${hex(pa)} is unmapped: accesses raise access faults`);
       const cfg: number[] = [], addr: bigint[] = [];
       for (let i = 0; i < 16; i++) {
         const reg = i < 8 ? 0x3a0 : 0x3a2, j = i & 7;

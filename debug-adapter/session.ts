@@ -17,7 +17,7 @@ import { EvalError, Expression, formatValue } from './expression';
 import { ConfigError, LaunchConfig, validateLaunchConfig } from './launch-config';
 import { isMonitorCommand, runMonitorCommand } from './monitor';
 import { Frame, unwind } from './stack';
-import { hartScope, modeLabel, PRIVILEGE_LONG, privilegeName, ringOf, virtOf } from './state';
+import { hartScope, modeLabel, PRIVILEGE_LONG, privilegeName, ringOf, virtOf, virtualPrivilegeOf, virtualRingOf } from './state';
 import { ROLE_NAMES } from './images';
 import { BootPlan, hex, MemoryError, Target } from './target';
 import { Variables } from './variables';
@@ -230,7 +230,8 @@ export class RingsideSession extends LoggingDebugSession {
   /** The debug console's account of what was booted and where each symbol file's addresses lie. */
   private describeBoot(target: Target): void {
     const c = target.config;
-    const bios = c.program !== undefined ? undefined : typeof c.bios === 'object' ? path.basename(c.bios.file) : c.bios === 'builtin' ? 'the built-in SBI firmware' : 'no firmware (the kernel runs in M-mode)';
+    const bios = c.program !== undefined ? undefined : c.mode === 'hw' ? 'the hw VMM (a VS-mode guest under the H extension; the VMM answers its SBI calls)'
+      : typeof c.bios === 'object' ? path.basename(c.bios.file) : c.bios === 'builtin' ? 'the built-in SBI firmware' : 'no firmware (the kernel runs in M-mode)';
     const lines = [c.program !== undefined
       ? `ringside: ${path.basename(c.program)} (bare-metal, M-mode), ${c.smp} hart${c.smp > 1 ? 's' : ''}, ${c.memory / 1024 / 1024} MiB`
       : `ringside: ${c.kernel ? path.basename(c.kernel) : 'no kernel'} on ${bios}, ${c.smp} hart${c.smp > 1 ? 's' : ''}, ${c.memory / 1024 / 1024} MiB` +
@@ -269,6 +270,7 @@ export class RingsideSession extends LoggingDebugSession {
     if (!stopOnEntry) { this.resume(() => this.exec!.continue()); return; }
     const t = this.target!;
     const where = t.config.program !== undefined ? 'the program entry point'
+      : t.config.mode === 'hw' ? 'the kernel entry (VS-mode, a guest of the hw VMM)'
       : typeof t.config.bios === 'object' ? 'the reset vector (the firmware starts next)' : t.config.bios === 'builtin' ? 'the kernel entry (S-mode, after the built-in firmware)' : 'the kernel entry (M-mode)';
     this.reportStop({ reason: 'entry', hartId: 0, description: `Stopped at ${where}` });
   }
@@ -339,7 +341,7 @@ export class RingsideSession extends LoggingDebugSession {
       if (was !== undefined && was !== now) {
         this.sendEvent(new Event(PRIVILEGE_CHANGED_EVENT, {
           threadId: h.id + 1, hartId: h.id, from: was, to: now,
-          ring: ringOf(h.priv, virtOf(h)), virtualPrivilege: null, v: virtOf(h) ? 1 : 0,
+          ring: ringOf(h.priv, virtOf(h)), virtualPrivilege: virtualPrivilegeOf(target, h) ?? null, v: virtOf(h) ? 1 : 0,
         }));
       }
       this.lastPriv[i] = now;
@@ -673,7 +675,7 @@ export class RingsideSession extends LoggingDebugSession {
       const addr = this.address(args.memoryReference, args.offset ?? 0);
       if (typeof args.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(args.data)) throw new RequestError('data is not base64');
       const bytes = new Uint8Array(Buffer.from(args.data, 'base64'));
-      const ram = target.machine.ram;
+      const ram = target.guestRam;
       const inRam = addr >= ram.base && addr + bytes.length <= ram.end;
       if (!inRam && !args.allowPartial) {
         throw new RequestError(`${hex(addr)}..${hex(addr + bytes.length)} is not all guest RAM: the debugger writes RAM only`);
@@ -712,7 +714,7 @@ export class RingsideSession extends LoggingDebugSession {
     const target = this.requireTarget();
     if (typeof a.text !== 'string') throw new RequestError('ringside/consoleInput needs { text: string }');
     const bytes = Buffer.from(a.text, 'utf8');
-    const accepted = target.machine.uart.pushInput(bytes);
+    const accepted = target.machine.consoleUart.pushInput(bytes); // under hw, the VMM's virtual UART
     response.body = { accepted, dropped: bytes.length - accepted };
     this.sendResponse(response);
   }
@@ -725,7 +727,7 @@ export class RingsideSession extends LoggingDebugSession {
       harts: harts.map((h) => ({
         threadId: h.id + 1, hartId: h.id,
         privilege: modeLabel(h.priv, virtOf(h)), privilegeName: PRIVILEGE_LONG[h.priv], ring: ringOf(h.priv, virtOf(h)),
-        v: virtOf(h) ? 1 : 0, virtualPrivilege: null, virtualRing: null,
+        v: virtOf(h) ? 1 : 0, virtualPrivilege: virtualPrivilegeOf(target, h) ?? null, virtualRing: virtualRingOf(virtualPrivilegeOf(target, h)) ?? null,
         state: this.exec?.state ?? 'stopped',
       })),
     };

@@ -87,6 +87,25 @@ export function ringOf(priv: number, virt: boolean): string {
   return RING_ANALOGY[priv] ?? 'unknown';
 }
 
+/** The privilege the guest believes it has (machine.vmm's view: 'S' or 'U'), or undefined with no VMM or when
+ *  the hart is not running the guest. */
+export function virtualPrivilegeOf(target: Target, h: Hart): string | undefined {
+  return target.machine.vmm?.privilege(h.id).virtual;
+}
+
+/** The ring analogy of a virtual privilege: where the guest believes it runs. */
+export function virtualRingOf(v: string | undefined): string | undefined {
+  return v === 'S' ? 'kernel, ring 0' : v === 'U' ? 'user, ring 3' : v;
+}
+
+/** What the UI says about the virtual privilege of a hart, for `info priv` and the Privilege scope. */
+export function describeVirtualPrivilege(target: Target, h: Hart): string {
+  if (target.config.mode === 'bare') return 'none (bare mode runs no VMM)';
+  const v = virtualPrivilegeOf(target, h);
+  if (v === undefined) return `none (hart ${h.id} is not running the guest now)`;
+  return `${v} (the guest's own view: ${virtualRingOf(v)}; the ${target.config.mode} VMM runs at HS)`;
+}
+
 /**
  * The scope expressions see on a hart: `extra` first (trap fields), then x0–x31 by ABI or xN name (and fp),
  * pc, `priv` (current privilege as "M"/"S"/"U"), implemented CSRs by name, and symbols (their address).

@@ -3,7 +3,7 @@
 // (side-effect free) view of guest memory.
 import * as fs from 'fs';
 import { Hart } from '../engine/cpu/hart';
-import { BootError, bootMachine, BootOptions, GuestFile } from '../engine/boot';
+import { BootError, bootMachine, BootOptions, GuestFile, hostRamSize } from '../engine/boot';
 import { ConsoleIO } from '../engine/devices/device';
 import { BlockBackend } from '../engine/devices/virtio/blk-backends';
 import { openFileBackend } from '../engine/devices/virtio/file-backend';
@@ -13,7 +13,7 @@ import { decode, DecodedInsn } from '../engine/isa/decoder';
 import { Machine } from '../engine/machine';
 import { EXCEPTION_NAMES, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SUM, PRIV_M } from '../engine/cpu/privilege';
 import { Access } from '../engine/mmu/hart-memory';
-import { SATP_BARE, SATP_SV39, SATP_SV48, walk, WalkResult, walkStats } from '../engine/mmu/page-walk';
+import { newWalkResult, SATP_BARE, SATP_SV39, SATP_SV48, walk, WALK_GSTAGE, WALK_MXR, WALK_SUM, walkStats } from '../engine/mmu/page-walk';
 import { DebugImage, ImageRole, ImageSet, Row } from './images';
 import { ConfigError, isElfFile, LaunchConfig } from './launch-config';
 
@@ -107,9 +107,14 @@ function readGuest(field: string, file: string, elfOnly: boolean): PlannedFile {
   return { field, file: { name: file, bytes } };
 }
 
-/** The hart's virtualization mode V (Priv §13.1); false on engines without the H extension. */
+/** The engine's virtualization mode for a configuration (validateLaunchConfig admits only these two). */
+export function engineMode(config: LaunchConfig): 'bare' | 'hw' {
+  return config.mode === 'hw' ? 'hw' : 'bare';
+}
+
+/** The hart's virtualization mode V (Priv §13.1). */
 export function virtOf(h: Hart): boolean {
-  return (h as unknown as { virt?: boolean }).virt === true;
+  return h.virt;
 }
 
 /** A debugger translation: the physical address (-1 on a fault), the scheme, and the PTEs the walk read. */
@@ -121,6 +126,11 @@ export interface Translation {
   ptes: { addr: number; value: bigint }[];
   pageSize?: number;
   fault?: string;
+  /** The first-stage root CSR: satp, or vsatp at V=1. */
+  root?: 'satp' | 'vsatp';
+  /** At V=1: the guest physical address the VS stage gave, and how the G stage took it to host physical. */
+  guestPhysical?: number;
+  gStage?: string;
 }
 
 /** Why a debugger memory access could not be done. */
@@ -148,7 +158,8 @@ export class Target {
     this.plan = opts.plan ?? new BootPlan(config);
     this.images = new ImageSet(this.plan.images);
     this.machine = new Machine({
-      console, ramSize: config.memory, harts: config.smp, drives: this.plan.drives, onDeviceError: opts.onDeviceError,
+      console, ramSize: hostRamSize(engineMode(config), config.memory), harts: config.smp, drives: this.plan.drives,
+      onDeviceError: opts.onDeviceError,
     });
     const plan = this.plan;
     if (plan.program) {
@@ -165,6 +176,7 @@ export class Target {
         bios: plan.bios ? plan.bios.file : config.bios === 'none' ? 'none' : 'builtin',
         ...(plan.kernel ? { kernel: plan.kernel.file } : {}),
         ...(config.append !== undefined ? { append: config.append } : {}),
+        mode: engineMode(config),
       };
       try {
         this.resetPc = bootMachine(this.machine, options).resetPc;
@@ -237,54 +249,110 @@ export class Target {
    * How hart `h` would translate a virtual address for an access, without side effects: the engine's own
    * page walker (engine/mmu/page-walk.ts) runs over a copy-on-write view of RAM, so the A/D bits it would set
    * are not written, and every PTE it reads is recorded for `info mmu`. `asPriv` asks how another privilege
-   * (U for a user page seen from the kernel) would translate it with the same satp.
+   * (U for a user page seen from the kernel) would translate it with the same satp. With V=1 (a guest under
+   * the H extension) it is two-stage: the guest's vsatp, then the G stage (hgatp).
    */
   translate(h: Hart, va: bigint, access: 'fetch' | 'load' | 'store', asPriv?: number): Translation {
     const kind = access === 'fetch' ? Access.Fetch : access === 'load' ? Access.Load : Access.Store;
     const mprv = h.priv === PRIV_M && (h.mstatus & MSTATUS_MPRV) !== 0 && access !== 'fetch';
     const priv = asPriv ?? (mprv ? (h.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT : h.priv);
-    const mode = h.csrHi[0x180] >>> 28;
+    const virt = virtOf(h) && priv !== PRIV_M;
+    const root = virt ? 0x280 : 0x180; // vsatp takes satp's place at V=1 (Priv §13.2.18)
+    const mode = h.csrHi[root] >>> 28;
     const u = BigInt.asUintN(64, va);
+    const rootName = virt ? 'vsatp' as const : 'satp' as const;
+    const walker = this.walker();
+    let gpa: number;
+    let result: Translation;
     if (priv === PRIV_M || mode === SATP_BARE) {
-      if (u >= 1n << 56n) return { paddr: -1, mode: 'bare', priv, ptes: [], fault: `${hex(u)} is beyond the 56-bit physical address space` };
-      return { paddr: Number(u), mode: 'bare', priv, ptes: [] };
+      if (u >= 1n << 56n) return { paddr: -1, mode: 'bare', root: rootName, priv, ptes: [], fault: `${hex(u)} is beyond the 56-bit physical address space` };
+      gpa = Number(u);
+      result = { paddr: gpa, mode: 'bare', root: rootName, priv, ptes: [] };
+    } else {
+      // SUM and MXR: at V=1 from vsstatus (MXR also from the HS-level mstatus), else from mstatus.
+      const st = virt ? h.csrLo[0x200] : h.mstatus;
+      const sum = (st & MSTATUS_SUM) !== 0, mxr = ((st | h.mstatus) & MSTATUS_MXR) !== 0;
+      const flags = (sum ? WALK_SUM : 0) | (mxr ? WALK_MXR : 0);
+      const out = newWalkResult();
+      // At V=1 the guest's page tables are at guest-physical addresses: each PTE read goes through the G stage.
+      const host = virt
+        ? { pteOffset: (pa: number, write: boolean) => { const hpa = walker.gStage(h, pa, write).paddr; return hpa < 0 ? -1 : h.mem.pteOffset(hpa, write); }, ramI32: walker.view }
+        : { pteOffset: (pa: number, write: boolean) => h.mem.pteOffset(pa, write), ramI32: walker.view };
+      walker.recording = true;
+      walk(host, h.csrLo[root], h.csrHi[root], flags, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0, kind, priv, out);
+      walker.done();
+      const ptes = walker.ptes();
+      const name = mode === SATP_SV39 ? 'Sv39' : mode === SATP_SV48 ? 'Sv48' : `mode ${mode}`;
+      if (out.paddr < 0) {
+        return { paddr: -1, mode: name, root: rootName, priv, ptes, fault: `${access} of ${hex(u)} faults under ${name}${virt ? ' (VS stage)' : ''}: ${EXCEPTION_NAMES[out.cause] ?? `cause ${out.cause}`}` };
+      }
+      gpa = out.paddr;
+      result = { paddr: gpa, mode: name, root: rootName, priv, ptes, pageSize: out.pageSize };
     }
-    if (virtOf(h)) {
-      return { paddr: -1, mode: 'two-stage', priv, ptes: [], fault: `${hex(u)}: two-stage (V=1) translation is not available to the debugger yet` };
-    }
+    if (!virt) return result;
+    const g = walker.gStage(h, gpa, access === 'store', kind);
+    walker.done();
+    result.guestPhysical = gpa;
+    result.gStage = g.how;
+    if (g.paddr < 0) return { ...result, paddr: -1, fault: `${access} of ${hex(u)}: guest physical ${hex(gpa)} ${g.how}` };
+    result.paddr = g.paddr;
+    return result;
+  }
+
+  /** Guest RAM as the launch configured it: under hw the machine's RAM also holds the VMM's private area above it. */
+  get guestRam(): { base: number; end: number } {
+    const ram = this.machine.ram;
+    return { base: ram.base, end: Math.min(ram.end, ram.base + this.config.memory) };
+  }
+
+  /**
+   * A side-effect-free page walker for the debugger: a copy-on-write view of RAM (A/D updates stay in the
+   * overlay), the VS-stage PTEs it read, and the G stage of a guest-physical address.
+   */
+  private walker() {
     const ram = this.machine.ram;
     const overlay = new Map<number, number>();
     const reads: number[] = [];
-    const view = new Proxy(ram.i32, {
-      get: (t, k) => {
-        if (typeof k === 'string' && /^\d+$/.test(k)) {
-          const i = Number(k);
-          if (!reads.includes(i)) reads.push(i);
-          return overlay.has(i) ? overlay.get(i) : t[i];
-        }
-        return Reflect.get(t, k);
-      },
-      set: (_t, k, v) => { overlay.set(Number(k), v as number); return true; },
-    });
-    const out = { paddr: -1, paLo: 0, paHi: 0, cause: 0, pageSize: 4096, gpaLo: 0, gpaHi: 0, tinst: 0 } as WalkResult;
     const stats = { ...walkStats }; // the engine's walk counters describe the guest, not the debugger
-    // SUM and MXR go both as mstatus bits (18, 19) and as the walker's flag bits (1, 2): the walker's 4th
-    // parameter is changing from mstatus to a WALK_* flag set, and each form ignores the other's bits.
-    const sum = (h.mstatus & MSTATUS_SUM) !== 0, mxr = (h.mstatus & MSTATUS_MXR) !== 0;
-    const flags = (h.mstatus & (MSTATUS_SUM | MSTATUS_MXR)) | (sum ? 1 : 0) | (mxr ? 2 : 0);
-    walk({ pteOffset: (pa, write) => h.mem.pteOffset(pa, write), ramI32: view }, h.csrLo[0x180], h.csrHi[0x180], flags,
-      Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0, kind, priv, out);
-    Object.assign(walkStats, stats);
-    const ptes: { addr: number; value: bigint }[] = [];
-    for (const w of reads) {
-      if (w % 2 !== 0) continue;
-      ptes.push({ addr: ram.base + w * 4, value: (BigInt(ram.i32[w + 1] >>> 0) << 32n) | BigInt(ram.i32[w] >>> 0) });
-    }
-    const name = mode === SATP_SV39 ? 'Sv39' : mode === SATP_SV48 ? 'Sv48' : `mode ${mode}`;
-    if (out.paddr < 0) {
-      return { paddr: -1, mode: name, priv, ptes, fault: `${access} of ${hex(u)} faults under ${name}: ${EXCEPTION_NAMES[out.cause] ?? `cause ${out.cause}`}` };
-    }
-    return { paddr: out.paddr, mode: name, priv, ptes, pageSize: out.pageSize };
+    const w = {
+      recording: false,
+      view: new Proxy(ram.i32, {
+        get: (t, k) => {
+          if (typeof k === 'string' && /^\d+$/.test(k)) {
+            const i = Number(k);
+            if (w.recording && !reads.includes(i)) reads.push(i);
+            return overlay.has(i) ? overlay.get(i) : t[i];
+          }
+          return Reflect.get(t, k);
+        },
+        set: (_t, k, v) => { overlay.set(Number(k), v as number); return true; },
+      }),
+      done: () => { Object.assign(walkStats, stats); },
+      ptes: () => reads.filter((i) => i % 2 === 0)
+        .map((i) => ({ addr: ram.base + i * 4, value: (BigInt(ram.i32[i + 1] >>> 0) << 32n) | BigInt(ram.i32[i] >>> 0) })),
+      /** Guest physical → host physical: hgatp's table, or identity when it is Bare. Under hw the VMM maps guest
+       *  RAM lazily (2 MiB at first touch) at the same address, so unmapped guest RAM is where it will be. */
+      gStage: (h: Hart, gpa: number, write: boolean, kind = write ? Access.Store : Access.Load): { paddr: number; how: string } => {
+        const hgatpHi = h.csrHi[0x680], gmode = hgatpHi >>> 28;
+        if (gmode === SATP_BARE) return { paddr: gpa, how: 'hgatp.MODE = Bare: host physical = guest physical' };
+        const out = newWalkResult();
+        const was = w.recording;
+        w.recording = false; // G-stage PTEs are the VMM's, not the guest's
+        walk({ pteOffset: (pa, wr) => h.mem.pteOffset(pa, wr), ramI32: w.view }, h.csrLo[0x680], hgatpHi, WALK_GSTAGE,
+          gpa % 4294967296 | 0, Math.floor(gpa / 4294967296) | 0, kind, 0, out);
+        w.recording = was;
+        const gname = gmode === SATP_SV39 ? 'Sv39x4' : gmode === SATP_SV48 ? 'Sv48x4' : `mode ${gmode}`;
+        if (out.paddr >= 0) return { paddr: out.paddr, how: `${gname}: mapped` };
+        const g = this.guestRam;
+        if (this.config.mode === 'hw' && gpa >= g.base && gpa < g.end) {
+          return { paddr: gpa, how: `${gname}: guest RAM not touched yet (the VMM maps it at the same address on first access)` };
+        }
+        const dev = this.config.mode === 'hw' ? this.machine.bus.findDevice(gpa) : undefined;
+        if (dev) return { paddr: -1, how: `is device ${dev.dev.name} + ${hex(dev.offset)}, emulated by the VMM: accesses are 'mmio' VM exits` };
+        return { paddr: -1, how: `has no G-stage mapping (${gname}): ${EXCEPTION_NAMES[out.cause] ?? `cause ${out.cause}`}` };
+      },
+    };
+    return w;
   }
 
   /** The physical address of a guest virtual address for a debugger load on hart `h` (its current translation). */
@@ -297,8 +365,8 @@ export class Target {
   /** Readable RAM bytes from `paddr`: the prefix inside RAM (device registers are never read: reads have side
    *  effects, e.g. the UART's receive buffer), and how many bytes after it are unreadable. */
   readPhysical(paddr: number, count: number): { data: Uint8Array; unreadable: number } {
-    const ram = this.machine.ram;
-    const start = Math.max(paddr, ram.base), end = Math.min(paddr + count, ram.end);
+    const ram = this.machine.ram, g = this.guestRam;
+    const start = Math.max(paddr, ram.base), end = Math.min(paddr + count, g.end);
     if (paddr < ram.base) {
       // Unreadable up to RAM (or to the end of the request).
       return { data: new Uint8Array(0), unreadable: Math.min(count, ram.base - paddr) };
@@ -310,9 +378,9 @@ export class Target {
 
   /** Writes RAM; the interpreter forgets decoded instructions so patched code runs as written. */
   writePhysical(paddr: number, data: Uint8Array): number {
-    const ram = this.machine.ram;
-    if (paddr < ram.base || paddr >= ram.end) return 0;
-    const n = Math.min(data.length, ram.end - paddr);
+    const ram = this.machine.ram, g = this.guestRam;
+    if (paddr < ram.base || paddr >= g.end) return 0;
+    const n = Math.min(data.length, g.end - paddr);
     ram.u8.set(data.subarray(0, n), paddr - ram.base);
     if (n > 0) this.machine.interp.flushAll();
     return n;

@@ -8,7 +8,7 @@ import { registerNumber } from '../engine/isa/registers';
 import { CSR_FIELDS, describeField, parseFieldValue, withField } from './csr-fields';
 import { EvalError, Expression } from './expression';
 import {
-  ABI_NAMES, csrGroup, CsrGroup, H_EXTENSION, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName,
+  ABI_NAMES, csrGroup, CsrGroup, describeVirtualPrivilege, H_EXTENSION, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName,
   readCsr, ringOf, setRegister, virtOf, writeCsr,
 } from './state';
 import { Target } from './target';
@@ -32,6 +32,13 @@ function subsetOf(c: CsrDef): 'pmp' | 'hpm' | undefined {
   if (/^pmp(cfg|addr)\d+$/.test(c.name)) return 'pmp';
   if (/^(m?hpmcounter|mhpmevent)\d+$/.test(c.name)) return 'hpm';
   return undefined;
+}
+
+/** hgatp (Priv §13.2.10): MODE 63:60, VMID 57:44, PPN 43:0 of the 16 KiB root table. */
+function describeHgatp(v: bigint): string {
+  const mode = Number(v >> 60n), vmid = Number((v >> 44n) & 0x3fffn), root = (v & ((1n << 44n) - 1n)) << 12n;
+  const name = mode === 0 ? 'Bare' : mode === 8 ? 'Sv39x4' : mode === 9 ? 'Sv48x4' : `mode ${mode}`;
+  return mode === 0 ? `${hex64(v)} (Bare: no G stage)` : `${hex64(v)} (${name}, VMID ${vmid}, root table at 0x${root.toString(16)})`;
 }
 
 /** Where an expression or the user gave a register value with a trailing label (" <main+4>"). */
@@ -161,14 +168,27 @@ export class Variables {
         value: !H_EXTENSION ? '0: no H extension, the hart never runs as a guest (VS/VU)' : virt ? '1: the hart runs a guest (VS/VU)' : '0',
         variablesReference: 0, presentationHint: ro,
       },
-      { name: 'virtual privilege', value: 'none: no VMM runs in bare mode', variablesReference: 0, presentationHint: ro },
+      { name: 'virtual privilege', value: describeVirtualPrivilege(this.target, h), variablesReference: 0, presentationHint: ro },
       { name: 'before the last trap into M (mstatus.MPP)', value: privilegeName(mpp), variablesReference: 0, presentationHint: ro },
       { name: 'before the last trap into S (mstatus.SPP)', value: spp ? 'S' : 'U', variablesReference: 0, presentationHint: ro },
+      // The guest's own sstatus is vsstatus while V=1 (Priv §13.2.11).
+      ...(this.target.config.mode === 'hw' ? [{
+        name: 'before the guest\'s last trap (vsstatus.SPP)', value: (readCsr(h, 0x200) >> 8n) & 1n ? 'S' : 'U', variablesReference: 0, presentationHint: ro,
+      }] : []),
     ];
   }
 
   private virtualization(h: Hart): DebugProtocol.Variable[] {
     const ro = { attributes: ['readOnly'] };
+    if (this.target.config.mode === 'hw') {
+      return [
+        { name: 'mode', value: 'hw: the kernel runs as a VS-mode guest of Ringside\'s H-extension VMM (two-stage translation; traps from V=1 to HS are VM exits)', variablesReference: 0, presentationHint: ro },
+        { name: 'vCPU', value: `vCPU ${h.id} on hart ${h.id}${virtOf(h) ? ' (running the guest: V=1)' : ' (not in the guest now: V=0)'}`, variablesReference: 0, presentationHint: ro },
+        { name: 'VM exits', value: this.exitCounts(), variablesReference: 0, presentationHint: ro },
+        { name: 'shadow page tables', value: 'none: the G stage translates guest physical addresses (no shadowing under hw)', variablesReference: 0, presentationHint: ro },
+        { name: 'G-stage root (hgatp)', value: describeHgatp(readCsr(h, 0x680)), variablesReference: 0, presentationHint: ro },
+      ];
+    }
     return [
       { name: 'mode', value: 'bare: plain emulation, the guest runs on the hart itself with no VMM', variablesReference: 0, presentationHint: ro },
       { name: 'vCPU', value: `hart ${h.id} (a physical hart: without a VMM there are no vCPUs)`, variablesReference: 0, presentationHint: ro },

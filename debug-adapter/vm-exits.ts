@@ -9,9 +9,8 @@ import { EvalError, Expression, Value } from './expression';
 import { VirtualizationMode } from './launch-config';
 
 /**
- * The machine's VM-exit stream, or undefined when no VMM runs (bare mode). This is the one place that wires
- * the VMM to the debugger: when the engine's Machine exposes the stream of its VMM as `exits`, the listing,
- * the counters, `info exits` and the VM-exit breakpoints all read it from here, unchanged.
+ * The machine's VM-exit stream (its VMM's, under hw), or undefined when no VMM runs (bare mode). The one place
+ * that wires the VMM to the debugger: the listing, the counters, `info exits` and the VM-exit breakpoints read it.
  */
 export function exitStreamOf(machine: Machine): ExitStream | undefined {
   return machine.exits;

@@ -8,9 +8,13 @@ import * as path from 'path';
 import { GUEST_BIN, REPO } from '../support/run-guest';
 
 const BIN = path.join(REPO, 'bin', 'ringside.js');
+const KERNEL = path.join(GUEST_BIN, 'kernel.elf');
+const DISK = path.join(GUEST_BIN, 'disk.img');
+const KERNEL_GOLDEN = path.join(REPO, 'test', 'golden', 'kernel.console.txt');
 
 function ringside(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'latin1', input: '', timeout: 60_000 });
+  // --trace-exits writes a line per exit: room for all of them.
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'latin1', input: '', timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -129,6 +133,56 @@ describe('cli: ringside run', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /disk: hello\.txt: Hello from the virtio disk!/);
     assert.match(r.stdout, /kernel: all processes finished\r?\n$/);
+  });
+
+  it('--mode hw: the demo kernel as a VS-mode guest prints the same console as in bare mode', () => {
+    const r = ringside('run', '--mode', 'hw', '--kernel', KERNEL, '--drive', DISK);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, fs.readFileSync(KERNEL_GOLDEN, 'latin1'));
+    assert.equal(r.stderr, '', 'no exit output unless asked for');
+  });
+
+  it('--mode hw --exits --trace-exits: one line per exit as it happens, the summary at the end', () => {
+    const r = ringside('run', '--mode', 'hw', '--kernel', KERNEL, '--drive', DISK, '--exits', '--trace-exits');
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.equal(r.stdout, fs.readFileSync(KERNEL_GOLDEN, 'latin1'), 'tracing changes nothing the guest sees');
+    const lines = r.stderr.split('\n');
+    const exits = lines.filter((l) => l.startsWith('exit '));
+    assert.match(exits[0], /^exit 1 vcpu 0 /);
+    exits.forEach((l, i) => assert.ok(l.startsWith(`exit ${i + 1} vcpu 0 `), `in order: ${l}`));
+    assert.ok(exits.some((l) => / hypercall +pc=0x[0-9a-f]+ .*eid=0x54494d45/.test(l)), 'an SBI TIME call');
+    assert.ok(exits.some((l) => / mmio +pc=0x[0-9a-f]+ /.test(l)), 'a device access');
+    // The summary follows the last exit line.
+    const summary = lines.slice(lines.indexOf('VM exits')).join('\n');
+    assert.match(summary, /^reason +samples +samples% +time% +min ns +max ns +avg ns$/m);
+    const count = (reason: string) => Number(new RegExp(`^${reason} +(\\d+) `, 'm').exec(summary)?.[1]);
+    assert.ok(count('hypercall') > 0 && count('mmio') > 0, summary);
+    assert.equal(Number(/^total: (\d+) exits/m.exec(summary)?.[1]), exits.length, 'the summary counts every exit traced');
+  });
+
+  it('--exits and --trace-exits in bare mode: one note that there are no exits', () => {
+    const r = ringside('run', path.join(GUEST_BIN, 'demo.elf'), '--exits', '--trace-exits');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, 'ringside: --exits, --trace-exits: bare mode runs no VMM, so there are no VM exits (they come with --mode hw)\n');
+  });
+
+  it('rejects modes that do not exist or are not implemented, and hw without an S-mode kernel, with one line', () => {
+    let r = ringside('run', '--mode', 'trap', '--kernel', KERNEL);
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /--mode trap is not implemented yet \(implemented: bare, hw\)/);
+    r = ringside('run', '--mode', 'turbo', '--kernel', KERNEL);
+    assertOneLineError(r.stderr, /--mode: 'turbo' is not a virtualization mode \(implemented: bare, hw; planned: trap, bt, pv\)/);
+    r = ringside('run', '--kernel', KERNEL, '--mode');
+    assertOneLineError(r.stderr, /--mode needs a value/);
+    r = ringside('run', '--mode', 'hw', '--bios', 'none', '--kernel', KERNEL);
+    assert.equal(r.code, 2);
+    assertOneLineError(r.stderr, /--mode hw cannot take --bios none: it runs the VMM on the built-in firmware/);
+    r = ringside('run', '--mode', 'hw', '--bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin', '--kernel', KERNEL);
+    assertOneLineError(r.stderr, /--mode hw cannot take --bios .*fw_jump\.bin/);
+    r = ringside('run', '--mode', 'hw', path.join(GUEST_BIN, 'demo.elf'));
+    assertOneLineError(r.stderr, /--mode hw runs an S-mode kernel as a guest: give it with --kernel/);
+    r = ringside('run', '--mode', 'hw');
+    assertOneLineError(r.stderr, /--mode hw needs the guest kernel: --kernel KERNEL/);
   });
 
   it('rejects a guest whose segments lie outside RAM', () => {

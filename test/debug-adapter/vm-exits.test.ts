@@ -1,6 +1,6 @@
-// VM exits in the debugger: truthful in bare mode (no filters, an empty list), and, with a machine that exposes
-// an exit stream (a stand-in for the VMM: the stream the engine's VMMs will feed), the listing, the counters and
-// VM-exit breakpoints with conditions, end to end through an inline session.
+// VM exits in the debugger: truthful in bare mode (no filters, an empty list), and, with a bare machine given an
+// exit stream fed by the test (exact records, independent of the VMM), the listing, the counters and VM-exit
+// breakpoints with conditions, end to end through an inline session. The hw VMM's own exits: hw.test.ts.
 import { strict as assert } from 'assert';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { createInlineSession } from '../../debug-adapter/index';
@@ -77,7 +77,7 @@ describe('debug-adapter: VM exits', function () {
   });
 
   it('with an exit stream on the machine: VM-exit breakpoints with conditions stop the guest; exits are listed and counted', async () => {
-    // The engine has no VMM yet: give every Machine a stream, as Machine.exits will be, and feed it by hand.
+    // Give every (bare) Machine a stream, as the hw VMM's Machine.exits is, and feed it by hand.
     const streams: ExitStream[] = [];
     Object.defineProperty(Machine.prototype, 'exits', {
       configurable: true,

@@ -6,6 +6,7 @@ import { BreakpointManager, BreakpointSites } from './breakpoints';
 import { DataBreakpointManager, WatchHit } from './data-breakpoints';
 import { ExceptionFilters, TrapStop } from './exceptions';
 import { VmExitStop } from './vm-exits';
+import { callerByCfi } from './stack';
 import { isCall, isReturn, Target } from './target';
 
 /** Instructions per Machine.run call: ~2–5 ms of guest time on the interpreter, the pause latency bound. */
@@ -198,12 +199,20 @@ export class Execution {
   }
 
   /**
-   * Runs until the current function returns (DAP stepOut). A leaf function's return address is still in ra
-   * (ra points outside it, after a call): a breakpoint there with sp at or above today's ends the step.
-   * Otherwise (ra was reused) single steps track calls and stop after the `ret` that leaves this function.
+   * Runs until the current function returns (DAP stepOut). With call frame information the caller's return
+   * address and sp are known: a breakpoint there, reached with that sp, ends the step. Without it, a leaf
+   * function's return address is still in ra (ra points outside it, after a call): a breakpoint there with sp at
+   * or above today's ends the step. Otherwise (ra was reused) single steps track calls and stop after the `ret`
+   * that leaves this function.
    */
   stepOut(hartId: number): string | undefined {
     const h = this.target.hart(hartId);
+    const caller = callerByCfi(this.target, h);
+    if (caller) {
+      this.renewLimit();
+      this.start(this.runToReturn(new ReturnWatch(this.sites, caller.pc, caller.sp, hartId), () => ({ stop: { reason: 'step', hartId } })));
+      return undefined;
+    }
     const fn = this.target.functionRange(h.pc);
     const outermost = fn !== undefined && this.target.entryPoints.some((e) => e >= fn.start && (e < fn.end || e === fn.start));
     const ra = Number(BigInt.asIntN(64, h.getX(1)));

@@ -3,6 +3,7 @@
 // addresses to the addresses the guest runs it at.
 import * as fs from 'fs';
 import * as path from 'path';
+import { CallFrameTable, UnwindRow } from '../engine/loader/dwarf-cfi';
 import { DwarfError, LineRow, LineTable } from '../engine/loader/dwarf-line';
 import { ElfImage, findSection } from '../engine/loader/elf';
 import { classifySymbol, Sym, SymbolTable } from '../engine/loader/symbols';
@@ -150,6 +151,32 @@ export class DebugImage {
     this.sources = new SourceResolver(file, cwd, lines?.programs.find((p) => p.compDir)?.compDir);
   }
 
+  private cfi: CallFrameTable | null | undefined;
+  /** Why there is no call frame information, for messages. */
+  framesProblem: string | undefined;
+
+  /** Call frame information from .debug_frame, else .eh_frame (parsed on first use), or null without any. */
+  get frames(): CallFrameTable | null {
+    if (this.cfi !== undefined) return this.cfi;
+    this.cfi = null;
+    try {
+      const debugFrame = findSection(this.elf, '.debug_frame');
+      const eh = this.elf.sections.find((s) => s.name === '.eh_frame' && s.bytes.length > 0);
+      if (debugFrame) this.cfi = CallFrameTable.fromDebugFrame(debugFrame);
+      else if (eh) this.cfi = CallFrameTable.fromEhFrame(eh.bytes, eh.addr);
+      else this.framesProblem = `${this.name} has no .debug_frame or .eh_frame`;
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      this.framesProblem = `the call frame information of ${this.name} cannot be read: ${e.message}`;
+    }
+    return this.cfi;
+  }
+
+  /** The unwind row at a run-time address (its CFA rule and where the caller's registers are saved). */
+  unwindRow(addr: number): UnwindRow | undefined {
+    return this.frames?.rowAt(addr - this.offset);
+  }
+
   /** Run-time entry point. */
   get entry(): number {
     return this.elf.entry + this.offset;
@@ -218,6 +245,10 @@ export class ImageSet {
     const image = this.at(addr);
     const s = image?.locatedSymbols.nearest(addr);
     return s && image && { ...s, image };
+  }
+
+  unwindRow(addr: number): UnwindRow | undefined {
+    return this.at(addr)?.unwindRow(addr);
   }
 
   lookup(name: string): Sym | undefined {

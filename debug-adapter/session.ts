@@ -38,7 +38,7 @@ const CONFIGURATION_TIMEOUT_MS = 3000;
 const MAX_READ = 16 * 1024 * 1024;
 const TB_SORT_KEYS = ['execCount', 'address', 'size', 'lastExecuted'];
 
-interface FrameRef { hartId: number; pc: number; index: number }
+interface FrameRef { hartId: number; pc: number; index: number; unwound?: ReadonlyMap<number, bigint> }
 
 export class RingsideSession extends LoggingDebugSession {
   private target: Target | undefined;
@@ -460,7 +460,7 @@ export class RingsideSession extends LoggingDebugSession {
       const levels = args.levels && args.levels > 0 ? args.levels : all.length;
       const stackFrames = all.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const index = start + i;
-        const id = this.frames.create({ hartId: h.id, pc: f.pc, index });
+        const id = this.frames.create({ hartId: h.id, pc: f.pc, index, ...('regs' in f && f.regs ? { unwound: f.regs } : {}) });
         if ('label' in f) return { id, name: f.label, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: hex(f.pc) };
         // A caller's line is that of its call instruction, just before the return address; a trapped context's
         // pc is the trapping instruction itself.
@@ -490,7 +490,7 @@ export class RingsideSession extends LoggingDebugSession {
     this.handle(response, () => {
       this.requireStopped();
       const f = this.frameOf(args.frameId);
-      response.body = { scopes: this.variables!.scopes(f.hartId, f.pc) };
+      response.body = { scopes: this.variables!.scopes(f.hartId, f.pc, f.unwound) };
       this.sendResponse(response);
     });
   }

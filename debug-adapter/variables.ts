@@ -15,7 +15,8 @@ import { Target } from './target';
 import { exitStreamOf } from './vm-exits';
 
 type Container =
-  | { kind: 'registers'; hartId: number; pc: number }
+  /** `unwound`: a caller frame's registers as CFI recovered them (read-only; the rest are not recoverable). */
+  | { kind: 'registers'; hartId: number; pc: number; unwound?: ReadonlyMap<number, bigint> }
   | { kind: 'csrs'; hartId: number }
   | { kind: 'csrGroup'; hartId: number; group: CsrGroup; subset?: 'pmp' | 'hpm' }
   | { kind: 'fields'; hartId: number; csr: CsrDef }
@@ -56,13 +57,13 @@ export class Variables {
     this.handles.reset();
   }
 
-  scopes(hartId: number, pc: number): DebugProtocol.Scope[] {
+  scopes(hartId: number, pc: number, unwound?: ReadonlyMap<number, bigint>): DebugProtocol.Scope[] {
     const scope = (name: string, c: Container, hint?: string, named?: number): DebugProtocol.Scope => ({
       name, variablesReference: this.handles.create(c), expensive: false,
       ...(hint ? { presentationHint: hint } : {}), ...(named !== undefined ? { namedVariables: named } : {}),
     });
     return [
-      scope('Registers', { kind: 'registers', hartId, pc }, 'registers', 33),
+      scope('Registers', { kind: 'registers', hartId, pc, unwound }, 'registers', 33),
       scope('CSRs', { kind: 'csrs', hartId }, 'registers', 4),
       scope('Privilege', { kind: 'privilege', hartId }),
       scope('Virtualization', { kind: 'virtualization', hartId }),
@@ -80,7 +81,7 @@ export class Variables {
     const c = this.container(ref);
     const h = this.target.hart(c.hartId);
     switch (c.kind) {
-      case 'registers': return this.registers(h, c.pc);
+      case 'registers': return this.registers(h, c.pc, c.unwound);
       case 'csrs': return (['machine', 'supervisor', 'hypervisor', 'unprivileged'] as const).map((g) => {
         const n = IMPLEMENTED_CSRS.filter((x) => csrGroup(x) === g).length;
         return {
@@ -98,7 +99,7 @@ export class Variables {
     }
   }
 
-  private registers(h: Hart, framePc: number): DebugProtocol.Variable[] {
+  private registers(h: Hart, framePc: number, unwound?: ReadonlyMap<number, bigint>): DebugProtocol.Variable[] {
     const out: DebugProtocol.Variable[] = [];
     const pc = BigInt.asUintN(64, BigInt(framePc));
     const label = (v: bigint) => {
@@ -107,11 +108,16 @@ export class Variables {
     };
     out.push({ name: 'pc', value: hex64(pc) + label(pc), type: 'pc', evaluateName: 'pc', variablesReference: 0, memoryReference: '0x' + pc.toString(16) });
     for (let i = 0; i < 32; i++) {
-      const v = h.getX(i);
+      const v = unwound ? unwound.get(i) : h.getX(i);
+      if (v === undefined) {
+        // Caller-saved registers of a caller frame: the callee may have overwritten them, and nothing saved them.
+        out.push({ name: ABI_NAMES[i], value: '<not saved>', type: `x${i}`, variablesReference: 0, presentationHint: { attributes: ['readOnly'] } });
+        continue;
+      }
       out.push({
         name: ABI_NAMES[i], value: hex64(v) + (i === 1 ? label(v) : ''), type: `x${i}`, evaluateName: ABI_NAMES[i],
         variablesReference: 0, memoryReference: '0x' + v.toString(16),
-        ...(i === 0 ? { presentationHint: { attributes: ['readOnly'] } } : {}),
+        ...(i === 0 || unwound ? { presentationHint: { attributes: ['readOnly'] } } : {}),
       });
     }
     return out;
@@ -232,6 +238,7 @@ export class Variables {
     };
     switch (c.kind) {
       case 'registers': {
+        if (c.unwound) throw new EvalError(`'${name}' belongs to a caller frame (recovered by unwinding): set registers in the innermost frame`);
         if (name !== 'pc' && registerNumber(name) === undefined) throw new EvalError(`no register named '${name}'`);
         const v = setRegister(h, name, evalNumber(valueText));
         return { value: name === 'pc' ? hex64(v) + (this.target.symbolize(h.pc) ? ` <${this.target.symbolize(h.pc)}>` : '') : hex64(v), changed: 'registers' };

@@ -296,3 +296,60 @@ describe('debug-adapter: booting kernels and firmware', function () {
     assert.ok(bytes.includes(Buffer.from('console=ttyS0 ringside=1\0')), '/chosen/bootargs holds "append"');
   });
 });
+
+describe('debug-adapter: call frame information', function () {
+  this.timeout(60000);
+  let s: Session;
+  beforeEach(async () => { s = await startSession(); });
+  afterEach(async () => { await s.stop(); });
+
+  for (const mode of ['bare', 'hw']) {
+    it(`unwinds the -O2 demo kernel by .debug_frame through inlined calls and the trap frame (${mode} mode)`, async () => {
+      await s.launch({ kernel: KERNEL, drive: DISK, mode }, async () => {
+        await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_read', hitCondition: '3' }] });
+      });
+      await s.stopped();
+      const frames = (await s.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      // The third disk read comes from a user process's read_file system call: through the syscall handler
+      // (sys_read_file is inlined into user_trap), the assembly trap vector, then the user code below the trap.
+      assert.deepEqual(frames.slice(0, 4).map((f) => [f.name, f.source?.path, f.line]), [
+        ['virtio_blk_read', source('kernel/virtio_blk.c'), lineOf('kernel/virtio_blk.c', 'int virtio_blk_read(') + 2],
+        ['fs_load', source('kernel/fs.c'), lineOf('kernel/fs.c', 'if (virtio_blk_read(e->first_sector')],
+        ['user_trap', source('kernel/proc.c'), lineOf('kernel/proc.c', 'long size = fs_load(name, &data);')],
+        ['trap_vector', source('kernel/entry.S'), lineOf('kernel/entry.S', 'call    user_trap')],
+      ]);
+      assert.match(frames[4].name, /^\[trap from U-mode: environment call from U-mode, scause 8\]$/);
+      assert.equal(frames[5].source?.path, source('kernel/user/ulib.c'));
+
+      // A caller frame's Registers scope shows what unwinding recovered: sp (the callee's CFA) and the callee-saved
+      // registers; caller-saved ones are not saved anywhere. They are read-only.
+      const regsOf = async (frameId: number) => {
+        const scope = (await s.dc.scopesRequest({ frameId })).body.scopes.find((x) => x.name === 'Registers')!;
+        return { ref: scope.variablesReference, vars: (await s.dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables };
+      };
+      const inner = await regsOf(frames[0].id), caller = await regsOf(frames[1].id);
+      const val = (vars: DebugProtocol.Variable[], n: string) => BigInt(vars.find((v) => v.name === n)!.value.split(' ')[0]);
+      assert.ok(val(caller.vars, 'sp') >= val(inner.vars, 'sp'), 'the caller\'s stack pointer is at or above the callee\'s');
+      assert.equal(caller.vars.find((v) => v.name === 'a0')!.value, '<not saved>');
+      assert.equal(val(caller.vars, 'pc'), BigInt(frames[1].instructionPointerReference!));
+      await assert.rejects(s.dc.setVariableRequest({ variablesReference: caller.ref, name: 's0', value: '0' }), /caller frame/);
+
+      // stepOut runs to the return address the CFI names, with the caller's sp: out of the disk driver into
+      // fs_load, then out of fs_load into the system call handler.
+      for (const want of frames.slice(1, 3)) {
+        await s.dc.stepOutRequest({ threadId: 1 });
+        assert.equal((await s.stopped()).body.reason, 'step');
+        const top = (await s.dc.stackTraceRequest({ threadId: 1, levels: 1 })).body.stackFrames[0];
+        assert.equal(top.name, want.name);
+        assert.equal(top.instructionPointerReference, want.instructionPointerReference);
+        if (want === frames[1]) {
+          // Back in fs_load: its live registers are what unwinding recovered for it.
+          const live = (await regsOf(top.id)).vars;
+          for (const r of ['sp', 's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11']) {
+            assert.equal(val(live, r), val(caller.vars, r), r);
+          }
+        }
+      }
+    });
+  }
+});

@@ -126,6 +126,7 @@ function report(reason: StopReason, opts: RunOptions): number {
     case 'breakpoint': process.stderr.write(`ringside: stopped at a breakpoint at 0x${reason.pc.toString(16)}\n`); return 5;
     case 'trap': process.stderr.write(`ringside: stopped at trap cause ${reason.trap.cause}\n`); return 5;
     case 'error': process.stderr.write(`ringside: ${reason.message}\n`); return 1;
+    case 'privilege': process.stderr.write(`ringside: stopped at a privilege change on hart ${reason.change.hartId}\n`); return 5;
     case 'watchpoint': process.stderr.write(`ringside: stopped at a watchpoint at 0x${reason.address.toString(16)}\n`); return 5;
   }
 }

@@ -1,10 +1,11 @@
 // Exception breakpoints: guest traps by cause, with conditions over the trap (DAP "SetExceptionBreakpoints
-// Request", ExceptionFilterOptions), evaluated in Machine.trapFilter: a cost per trap, none per instruction.
-// VM-exit filters (one per exit reason, vm-exits.ts) are offered when the launch mode runs a VMM.
+// Request", ExceptionFilterOptions), evaluated in Machine.trapFilter: a cost per trap, none per instruction;
+// privilege changes (any change of privilege or V, by a trap or an xRET), in Machine.modeFilter: a cost per
+// change. VM-exit filters (one per exit reason, vm-exits.ts) are offered when the launch mode runs a VMM.
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hart } from '../engine/cpu/hart';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../engine/cpu/privilege';
-import { TrapInfo } from '../engine/machine';
+import { ModeChange, TrapInfo } from '../engine/machine';
 import { EvalError, Expression, Value } from './expression';
 import { H_EXTENSION, hartScope, knownName, privilegeName, readCsr } from './state';
 import { hex, Target } from './target';
@@ -43,6 +44,37 @@ export const TRAP_FILTERS: readonly FilterDef[] = (H_EXTENSION ? (f: FilterDef[]
     (t) => t.interrupt),
 ]);
 
+/** Privilege-change breakpoints: the net change of privilege/V over one instruction. */
+export const PRIVILEGE_CHANGE_FILTER: DebugProtocol.ExceptionBreakpointsFilter = {
+  filter: 'privilege-change', label: 'Privilege change',
+  description: 'Any change of privilege or virtualization mode: a trap taken, an mret/sret. A call into Ringside\'s ' +
+    'built-in firmware or VMM returns within the instruction and is no change',
+  default: false, supportsCondition: true,
+  conditionDescription: 'Over the change: from, to ("M", "S", "U", "VS", "VU"), v (V after: 0/1), pc (where the ' +
+    'hart continues), hart, plus registers, CSRs and symbols. Example: from == "S" && to == "U"',
+};
+
+/** Every exception filter that exists whatever the mode (VM-exit filters come on top under a VMM). */
+export const EXCEPTION_FILTERS: readonly DebugProtocol.ExceptionBreakpointsFilter[] = [...TRAP_FILTERS.map((f) => f.filter), PRIVILEGE_CHANGE_FILTER];
+
+/** Names a privilege-change condition may use besides the hart's registers, CSRs and symbols. */
+export const MODE_FIELDS = ['from', 'to', 'v', 'pc', 'hart'];
+
+export interface ModeStop {
+  change: ModeChange;
+  description: string;
+  conditionError?: string;
+}
+
+/** A mode as trap conditions name privileges ("M", "S", "U"), with "VS"/"VU" for a guest's. */
+export function modeName(priv: number, virt: boolean): string {
+  return virt ? `V${privilegeName(priv)}` : privilegeName(priv);
+}
+
+export function describeModeChange(c: ModeChange): string {
+  return `hart ${c.hartId}: ${modeName(c.fromPriv, c.fromVirt)}-mode → ${modeName(c.toPriv, c.toVirt)}-mode, continuing at ${hex(c.pc)}`;
+}
+
 export interface TrapStop {
   filterId: string;
   trap: TrapInfo;
@@ -62,6 +94,10 @@ export class ExceptionFilters {
   private active: Active[] = [];
   /** The trap that made the last 'trap' stop (read by the stop handler and exceptionInfo). */
   last: TrapStop | undefined;
+  /** The privilege-change breakpoint, when set, with its condition. */
+  private privilege: { condition?: Expression } | undefined;
+  /** The change that made the last 'privilege' stop. */
+  lastMode: ModeStop | undefined;
 
   constructor(private target: Target | undefined) {}
 
@@ -82,7 +118,25 @@ export class ExceptionFilters {
     const active: Active[] = [];
     const out: DebugProtocol.Breakpoint[] = [];
     const vm: { filterId: string; condition?: string; slot: number }[] = [];
+    let privilege: { condition?: Expression } | undefined;
+    const compile = (condition: string, fields: readonly string[], what: string): Expression => {
+      const e = new Expression(condition);
+      for (const n of e.names) {
+        if (this.target && !knownName(this.target, n, fields)) throw new EvalError(`no ${what} field, register, CSR or symbol named '${n}'`);
+      }
+      return e;
+    };
     const add = (id: string, condition?: string) => {
+      if (id === PRIVILEGE_CHANGE_FILTER.filter) {
+        try {
+          privilege = condition ? { condition: compile(condition, MODE_FIELDS, 'privilege-change') } : {};
+          out.push({ verified: true });
+        } catch (e) {
+          if (!(e instanceof EvalError)) throw e;
+          out.push({ verified: false, message: `condition '${condition}': ${e.message}` });
+        }
+        return;
+      }
       if (vmExitReasonOf(id)) {
         vm.push({ filterId: id, ...(condition ? { condition } : {}), slot: out.length });
         out.push({ verified: false });
@@ -90,16 +144,12 @@ export class ExceptionFilters {
       }
       const d = TRAP_FILTERS.find((f) => f.filter.filter === id);
       if (!d) {
-        out.push({ verified: false, message: `unknown exception filter '${id}' (known: ${TRAP_FILTERS.map((f) => f.filter.filter).join(', ')}, and vm-exit-REASON under a VMM)` });
+        out.push({ verified: false, message: `unknown exception filter '${id}' (known: ${EXCEPTION_FILTERS.map((f) => f.filter).join(', ')}, and vm-exit-REASON under a VMM)` });
         return;
       }
       if (!condition) { active.push({ def: d }); out.push({ verified: true }); return; }
       try {
-        const e = new Expression(condition);
-        for (const n of e.names) {
-          if (this.target && !knownName(this.target, n, TRAP_FIELDS)) throw new EvalError(`no trap field, register, CSR or symbol named '${n}'`);
-        }
-        active.push({ def: d, condition: e });
+        active.push({ def: d, condition: compile(condition, TRAP_FIELDS, 'trap') });
         out.push({ verified: true });
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
@@ -109,6 +159,7 @@ export class ExceptionFilters {
     for (const f of filters) add(f);
     for (const o of options) add(o.filterId, o.condition);
     this.active = active;
+    this.privilege = privilege;
     this.install();
     const vmResults = this.vmExits.set(vm);
     vm.forEach((v, i) => { out[v.slot] = vmResults[i]; });
@@ -120,6 +171,27 @@ export class ExceptionFilters {
     const m = this.target?.machine;
     if (!m) return;
     m.trapFilter = this.active.length > 0 ? (t) => this.onTrap(t) : undefined;
+    m.modeFilter = this.privilege ? (c) => this.onModeChange(c) : undefined;
+  }
+
+  private onModeChange(c: ModeChange): boolean {
+    const target = this.target!;
+    const h = target.hart(c.hartId);
+    let conditionError: string | undefined;
+    const cond = this.privilege?.condition;
+    if (cond) {
+      try {
+        const fields: Record<string, Value> = {
+          from: modeName(c.fromPriv, c.fromVirt), to: modeName(c.toPriv, c.toVirt), v: c.toVirt ? 1n : 0n,
+          pc: BigInt.asIntN(64, c.pc), hart: BigInt(c.hartId),
+        };
+        if (!cond.test(hartScope(target, h, fields))) return false;
+      } catch (e) {
+        conditionError = `condition '${cond.text}' of 'privilege-change' failed: ${(e as Error).message}; stopping`;
+      }
+    }
+    this.lastMode = { change: c, description: describeModeChange(c), conditionError };
+    return true;
   }
 
   private onTrap(t: TrapInfo): boolean {

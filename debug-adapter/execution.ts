@@ -4,7 +4,7 @@ import { Hart } from '../engine/cpu/hart';
 import { StopReason } from '../engine/machine';
 import { BreakpointManager, BreakpointSites } from './breakpoints';
 import { DataBreakpointManager, WatchHit } from './data-breakpoints';
-import { ExceptionFilters, TrapStop } from './exceptions';
+import { describeModeChange, ExceptionFilters, modeName, TrapStop } from './exceptions';
 import { VmExitStop } from './vm-exits';
 import { callerByCfi } from './stack';
 import { isCall, isReturn, Target } from './target';
@@ -27,6 +27,8 @@ export interface Stop {
   trap?: TrapStop;
   /** The VM exit behind an 'exception' stop from a VM-exit filter. */
   vmExit?: VmExitStop;
+  /** exceptionInfo's id for other 'exception' stops (e.g. 'privilege-change'). */
+  exceptionId?: string;
 }
 
 export interface ExecutionEvents {
@@ -373,6 +375,19 @@ export class Execution {
           stop: {
             reason: 'exception', hartId: r.trap.hartId, description: t ? `Trap: ${t.description.split(' (')[0]}` : 'Trap',
             text: t?.description, trap: t,
+          },
+        };
+      }
+      case 'privilege': {
+        const x = this.exceptions.lastMode;
+        this.exceptions.lastMode = undefined;
+        if (x?.conditionError) this.events.log(x.conditionError);
+        const c = r.change;
+        return {
+          stop: {
+            reason: 'exception', hartId: c.hartId, exceptionId: 'privilege-change',
+            description: `Privilege change: ${modeName(c.fromPriv, c.fromVirt)} → ${modeName(c.toPriv, c.toVirt)}`,
+            text: x?.description ?? describeModeChange(c),
           },
         };
       }

@@ -11,7 +11,7 @@ import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../engine/cpu/privilege';
 import { BreakpointManager, BreakpointSites, parseMemoryReference } from './breakpoints';
 import { DataBreakpointManager } from './data-breakpoints';
 import { disassembleRange } from './disasm';
-import { ExceptionFilters, trapName, TRAP_FILTERS, TrapStop } from './exceptions';
+import { EXCEPTION_FILTERS, ExceptionFilters, trapName, TrapStop } from './exceptions';
 import { Execution, Stop } from './execution';
 import { EvalError, Expression, formatValue } from './expression';
 import { ConfigError, LaunchConfig, validateLaunchConfig } from './launch-config';
@@ -151,7 +151,7 @@ export class RingsideSession extends LoggingDebugSession {
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
       supportsEvaluateForHovers: true,
-      exceptionBreakpointFilters: TRAP_FILTERS.map((f) => f.filter),
+      exceptionBreakpointFilters: [...EXCEPTION_FILTERS],
       supportsExceptionFilterOptions: true,
       supportsExceptionInfoRequest: true,
       supportsSetVariable: true,
@@ -283,7 +283,7 @@ export class RingsideSession extends LoggingDebugSession {
       // VM-exit filters exist only where a VMM runs: the initialize response listed bare mode's (DAP
       // "Capabilities Event": exceptionBreakpointFilters may change after initialize).
       const vmFilters = vmExitFiltersFor(config.mode);
-      if (vmFilters.length > 0) this.sendEvent(new CapabilitiesEvent({ exceptionBreakpointFilters: [...TRAP_FILTERS.map((f) => f.filter), ...vmFilters] }));
+      if (vmFilters.length > 0) this.sendEvent(new CapabilitiesEvent({ exceptionBreakpointFilters: [...EXCEPTION_FILTERS, ...vmFilters] }));
       if (!this.initializedSent) {
         this.initializedSent = true;
         this.sendEvent(new InitializedEvent());
@@ -556,7 +556,7 @@ export class RingsideSession extends LoggingDebugSession {
       }
       const t = last.trap;
       response.body = {
-        exceptionId: t?.filterId ?? 'engine-stop',
+        exceptionId: t?.filterId ?? last.stop.exceptionId ?? 'engine-stop',
         description: t?.description ?? last.stop.text ?? last.stop.description,
         breakMode: 'always',
         details: t ? {

@@ -54,8 +54,21 @@ export type StopReason =
   | { kind: 'breakpoint'; hartId: number; pc: bigint }
   | { kind: 'trap'; trap: TrapInfo }
   | { kind: 'error'; message: string }
+  /** The hart's privilege or V changed with an instruction (modeFilter accepted it); it has completed. */
+  | { kind: 'privilege'; change: ModeChange }
   /** A data watchpoint was hit; the accessing instruction has completed. */
   | { kind: 'watchpoint'; hartId: number; watchpointId: number; address: bigint; width: number; access: 'read' | 'write'; pc: bigint };
+
+/** A change of privilege or virtualization mode over one instruction (a trap taken, an xRET). */
+export interface ModeChange {
+  hartId: number;
+  fromPriv: number;
+  fromVirt: boolean;
+  toPriv: number;
+  toVirt: boolean;
+  /** Where the hart continues (the handler, or the xRET's target). */
+  pc: bigint;
+}
 
 /** A trap the hart has just entered (pc is already the handler's). */
 export interface TrapInfo {
@@ -114,6 +127,7 @@ export class Machine implements TrapListener {
       translationChanged: (h) => { h.mem.flush(); this.interp.resetFetch(h); },
       pageChanged: (h, lo, hi) => { h.mem.flushPage(lo, hi); this.interp.resetFetch(h); },
       pmpChanged: (h) => { h.mem.recomputePmp(); h.mem.flush(); this.interp.resetFetch(h); },
+      modeChanged: (h, fromPriv, fromVirt) => this.noteModeChange(h, fromPriv, fromVirt),
       timerChanged: (h) => {
         this.updateSupervisorTimer(h);
         this.updateVirtualSupervisorTimer(h);
@@ -367,6 +381,7 @@ export class Machine implements TrapListener {
         const n = this.interp.run(h, budget);
         this.current = undefined;
         executed += n;
+        if (this.modeBefore) { const m = this.modeStop(); this.pendingStop ??= m; }
         advanced = Math.max(advanced, h.instret - this.sliceStartInstret, n > 0 ? 1 : 0);
         if (this.pendingStop || this.interp.breakpointHit >= 0) break;
       }
@@ -395,6 +410,7 @@ export class Machine implements TrapListener {
     this.interp.run(h, 1);
     this.current = undefined;
     this.time += 1;
+    if (this.modeBefore) { const m = this.modeStop(); this.pendingStop ??= m; }
     const s = this.pendingStop;
     this.pendingStop = undefined;
     return s;
@@ -459,6 +475,28 @@ export class Machine implements TrapListener {
 
   private consoleWrite(byte: number): void {
     this.console.write(byte);
+  }
+
+  /** Debugger hook for privilege-change breakpoints: called with the net change of privilege/V over an instruction
+   *  (a trap into the built-in firmware or VMM and straight back is none); returning true ends run() with a
+   *  'privilege' stop. Unset, mode changes cost one property test. */
+  modeFilter: ((c: ModeChange) => boolean) | undefined;
+  /** The mode a hart had before the first change within the running instruction. */
+  private modeBefore: { h: Hart; priv: number; virt: boolean } | undefined;
+
+  private noteModeChange(h: Hart, fromPriv: number, fromVirt: boolean): void {
+    if (!this.modeFilter || this.modeBefore) return;
+    this.modeBefore = { h, priv: fromPriv, virt: fromVirt };
+    this.interp.requestYield(h);
+  }
+
+  /** At an instruction boundary after a mode change: the stop it makes, if the net change passes the filter. */
+  private modeStop(): StopReason | undefined {
+    const b = this.modeBefore;
+    this.modeBefore = undefined;
+    if (!b || !this.modeFilter || (b.h.priv === b.priv && b.h.virt === b.virt)) return undefined;
+    const change: ModeChange = { hartId: b.h.id, fromPriv: b.priv, fromVirt: b.virt, toPriv: b.h.priv, toVirt: b.h.virt, pc: b.h.getPc() };
+    return this.modeFilter(change) ? { kind: 'privilege', change } : undefined;
   }
 
   /** Debugger hook, called after every trap entry; returning true ends run() with a 'trap' stop.

@@ -23,6 +23,8 @@ export interface CsrSideEffects {
   /** stimecmp, vstimecmp, htimedelta, menvcfg.STCE or henvcfg.STCE changed: the supervisor timers' levels and
    *  next deadlines must be recomputed. */
   timerChanged(h: Hart): void;
+  /** The hart's privilege or V changed (trap entry, xRET): for the debugger's privilege-change breakpoints. */
+  modeChanged?(h: Hart, fromPriv: number, fromVirt: boolean): void;
 }
 
 /** menvcfg.STCE (bit 63): the Sstc supervisor timer is enabled. */

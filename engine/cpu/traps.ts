@@ -23,9 +23,11 @@ export interface TrapListener {
  *  only (their tags carry neither privilege nor V), so any change of either flushes them. */
 export function setMode(h: Hart, p: Privilege, virt: boolean, fx: CsrSideEffects): void {
   if (h.priv !== p || h.virt !== virt) {
+    const fromPriv = h.priv, fromVirt = h.virt;
     h.priv = p;
     h.virt = virt;
     fx.translationChanged(h);
+    fx.modeChanged?.(h, fromPriv, fromVirt);
   }
   h.interruptCheck = true;
 }

@@ -353,3 +353,37 @@ describe('debug-adapter: call frame information', function () {
     });
   }
 });
+
+describe('debug-adapter: privilege-change breakpoints', function () {
+  this.timeout(60000);
+  let s: Session;
+  beforeEach(async () => { s = await startSession(); });
+  afterEach(async () => { await s.stop(); });
+
+  for (const [mode, user] of [['bare', 'U'], ['hw', 'VU']]) {
+    it(`stop where the demo kernel first enters user mode, with a condition (${mode} mode)`, async () => {
+      let set: DebugProtocol.Breakpoint[] = [];
+      await s.launch({ kernel: KERNEL, drive: DISK, mode }, async () => {
+        set = (await s.dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'privilege-change', condition: `from == "${mode === 'hw' ? 'VS' : 'S'}" && to == "${user}"` }] })).body!.breakpoints!;
+      });
+      assert.deepEqual(set.map((b) => b.verified), [true]);
+      const ev = await s.stopped();
+      assert.equal(ev.body.reason, 'exception');
+      const kernelMode = mode === 'hw' ? 'VS' : 'S';
+      assert.equal(ev.body.description, `Privilege change: ${kernelMode} → ${user}`);
+      const info = (await s.dc.exceptionInfoRequest({ threadId: 1 })).body;
+      assert.equal(info.exceptionId, 'privilege-change');
+      assert.match(info.description!, new RegExp(`^hart 0: ${kernelMode}-mode → ${user}-mode, continuing at 0x[0-9a-f]+$`));
+      const top = (await s.dc.stackTraceRequest({ threadId: 1, levels: 1 })).body.stackFrames[0];
+      assert.equal(top.source?.path, source('kernel/user/ulib.c'), 'the first user program starts');
+      assert.equal(s.stdout.includes('kernel: all processes finished'), false);
+      // A condition over an unknown name is refused; clearing the filter lets the kernel finish.
+      const bad = (await s.dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'privilege-change', condition: 'nonsense == 1' }] })).body!.breakpoints!;
+      assert.equal(bad[0].verified, false);
+      assert.match(bad[0].message!, /no privilege-change field, register, CSR or symbol named 'nonsense'/);
+      await s.dc.setExceptionBreakpointsRequest({ filters: [] });
+      await s.dc.continueRequest({ threadId: 1 });
+      await s.waitForStdout('kernel: all processes finished');
+    });
+  }
+});

@@ -157,7 +157,7 @@ describe('debug-adapter: launch and malformed requests', function () {
     assert.equal((await s.stopped()).body.reason, 'pause');
   });
 
-  it('initialize advertises the capabilities and the trap filters', async () => {
+  it('initialize advertises the capabilities, the trap filters and the privilege-change filter', async () => {
     const caps = (await s.initialize()).body!;
     for (const c of ['supportsConfigurationDoneRequest', 'supportsFunctionBreakpoints', 'supportsConditionalBreakpoints',
       'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsExceptionFilterOptions', 'supportsExceptionInfoRequest',
@@ -167,7 +167,7 @@ describe('debug-adapter: launch and malformed requests', function () {
     }
     const filters = caps.exceptionBreakpointFilters!.map((f) => f.filter);
     const h = csrByName('hstatus')?.implemented ? ['guest-page-fault', 'virtual-instruction'] : [];
-    assert.deepEqual(filters, ['illegal-instruction', 'breakpoint', 'ecall', 'page-fault', 'access-fault', 'misaligned', ...h, 'interrupt']);
+    assert.deepEqual(filters, ['illegal-instruction', 'breakpoint', 'ecall', 'page-fault', 'access-fault', 'misaligned', ...h, 'interrupt', 'privilege-change']);
     assert.ok(caps.exceptionBreakpointFilters!.every((f) => f.supportsCondition));
   });
 });

@@ -30,7 +30,10 @@ export class RequestError extends Error {}
 const ERR_CONFIG = 3001, ERR_REQUEST = 3002, ERR_EVALUATE = 3003, ERR_INTERNAL = 3004;
 
 /** Custom requests and events of this adapter (documented in docs/dap-extensions.md). */
-export const CUSTOM_REQUESTS = ['ringside/consoleInput', 'ringside/ringLevel', 'ringside/translatedBlocks', 'ringside/tbStats', 'ringside/vmExits'] as const;
+export const CUSTOM_REQUESTS = ['ringside/consoleInput', 'ringside/ringLevel', 'ringside/translatedBlocks', 'ringside/translatedBlock',
+  'ringside/invalidateTranslations', 'ringside/tbStats', 'ringside/vmExits'] as const;
+export const TRANSLATIONS_INVALIDATED_EVENT = 'ringside/translationsInvalidated';
+const NO_TRANSLATOR = 'the binary translator has not landed: the interpreter runs every instruction, so there are no translated blocks';
 export const PRIVILEGE_CHANGED_EVENT = 'ringside/privilegeChanged';
 
 /** How long launch waits for configurationDone before starting the guest anyway. */
@@ -56,6 +59,8 @@ export class RingsideSession extends LoggingDebugSession {
   private readonly consoleDecoder = new TextDecoder('utf-8');
   private lastPriv: string[] = [];
   private readonly lastStops = new Map<number, { stop: Stop; trap?: TrapStop }>();
+  /** interp.invalidations at the last report, so the next stop announces only what was dropped since. */
+  private invalidationsSeen = 0;
   /** The files and disks of the current launch: kept across guest resets, closed when the session ends. */
   private plan: BootPlan | undefined;
   /** The thread the user last saw stop (or stepped): pause reports on it, evaluate without a frame reads it. */
@@ -346,6 +351,10 @@ export class RingsideSession extends LoggingDebugSession {
       }
       this.lastPriv[i] = now;
     });
+    // Translations the guest (code writes, fence.i) or breakpoint changes dropped while it ran, in one event.
+    const dropped = target.machine.interp.invalidations - this.invalidationsSeen;
+    this.invalidationsSeen = target.machine.interp.invalidations;
+    if (dropped > 0) this.sendEvent(new Event(TRANSLATIONS_INVALIDATED_EVENT, { engine: 'interpreter', reason: 'run', blocks: 0, decodedPages: dropped }));
     const ev = new StoppedEvent(s.reason, s.hartId + 1) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (s.description) ev.body.description = s.description;
@@ -703,6 +712,8 @@ export class RingsideSession extends LoggingDebugSession {
       case 'ringside/consoleInput': this.handle(response, () => this.consoleInput(response, a)); return;
       case 'ringside/ringLevel': this.handle(response, () => this.ringLevel(response, a)); return;
       case 'ringside/translatedBlocks': this.handle(response, () => this.translatedBlocks(response, a)); return;
+      case 'ringside/translatedBlock': this.handle(response, () => this.translatedBlock(response, a)); return;
+      case 'ringside/invalidateTranslations': this.handle(response, () => this.invalidateTranslations(response, a)); return;
       case 'ringside/tbStats': this.handle(response, () => this.tbStats(response)); return;
       case 'ringside/vmExits': this.handle(response, () => this.vmExits(response, a)); return;
       default:
@@ -743,8 +754,34 @@ export class RingsideSession extends LoggingDebugSession {
     if (typeof descending !== 'boolean') throw new RequestError('ringside/translatedBlocks: descending must be true or false');
     response.body = {
       engine: 'interpreter', totalBlocks: 0, start, count: 0, sortBy, descending, blocks: [],
-      note: 'the binary translator has not landed: the interpreter runs every instruction, so there are no translated blocks',
+      note: NO_TRANSLATOR,
     };
+    this.sendResponse(response);
+  }
+
+  /** One block by the guest pc it starts at (or contains): its guest code, host code, stats and chains. */
+  private translatedBlock(response: DebugProtocol.Response, a: Record<string, unknown>): void {
+    this.requireTarget();
+    const pc = parseAddress(a.guestPc);
+    if (pc === undefined) throw new RequestError('ringside/translatedBlock needs { guestPc: number | "0x…" }');
+    response.body = { engine: 'interpreter', guestPc: hex(pc), block: null, note: NO_TRANSLATOR };
+    this.sendResponse(response);
+  }
+
+  /** Drops cached translations of a guest physical range (all of RAM without one); announced by an event. */
+  private invalidateTranslations(response: DebugProtocol.Response, a: Record<string, unknown>): void {
+    const target = this.requireTarget();
+    const ram = target.machine.ram;
+    const start = a.start === undefined ? ram.base : parseAddress(a.start);
+    const end = a.end === undefined ? ram.end : parseAddress(a.end);
+    if (start === undefined || end === undefined || end < start) {
+      throw new RequestError('ringside/invalidateTranslations takes { start?, end? }: guest physical addresses (numbers or "0x…"), start ≤ end');
+    }
+    const { decodedPages } = target.machine.invalidateTranslations(start, end);
+    this.invalidationsSeen = target.machine.interp.invalidations;
+    const body = { engine: 'interpreter', reason: 'request', start: hex(start), end: hex(end), blocks: 0, decodedPages };
+    this.sendEvent(new Event(TRANSLATIONS_INVALIDATED_EVENT, body));
+    response.body = { engine: 'interpreter', blocksInvalidated: 0, decodedPagesDropped: decodedPages };
     this.sendResponse(response);
   }
 
@@ -764,4 +801,12 @@ export class RingsideSession extends LoggingDebugSession {
     response.body = listVmExits(exitStreamOf(target.machine), target.config.mode, a);
     this.sendResponse(response);
   }
+}
+
+/** A guest address given as a JSON number or a "0x…"/decimal string; undefined if it is neither. */
+function parseAddress(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string' || !/^(0x[0-9a-f]+|\d+)$/i.test(v.trim())) return undefined;
+  const n = Number(BigInt(v.trim()));
+  return Number.isSafeInteger(n) ? n : undefined;
 }

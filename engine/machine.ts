@@ -331,6 +331,12 @@ export class Machine implements TrapListener {
     };
   }
 
+  /** Invalidates cached translations of guest physical [start, end) (all of RAM when omitted): today the
+   *  interpreter's decoded pages, which are decoded again when next executed. Returns how many were dropped. */
+  invalidateTranslations(start = this.ram.base, end = this.ram.end): { decodedPages: number } {
+    return { decodedPages: this.interp.flushRange(start, end) };
+  }
+
   /** Stops execution before the instruction at `pc` (a guest virtual address) on every hart. */
   addBreakpoint(pc: bigint): void {
     this.interp.setBreakpoint(Number(BigInt.asIntN(64, pc)), true);

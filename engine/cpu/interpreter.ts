@@ -54,6 +54,22 @@ export class Interpreter implements StoreObserver {
     for (let p = 0; p < this.pages.length; p++) if (this.pages[p]) this.dropPage(p);
   }
 
+  /** Drops the decoded pages of RAM that overlap physical [start, end); returns how many there were. */
+  flushRange(start: number, end: number): number {
+    const first = Math.max(0, Math.floor((start - this.phys.ramBase) / 4096));
+    const last = Math.min(this.pages.length, Math.ceil((end - this.phys.ramBase) / 4096));
+    let n = 0;
+    for (let p = first; p < last; p++) if (this.pages[p]) { this.dropPage(p); n++; }
+    return n;
+  }
+
+  /** Pages of RAM whose instructions are decoded now (the interpreter's translation cache). */
+  get decodedPages(): number {
+    let n = 0;
+    for (const p of this.pages) if (p) n++;
+    return n;
+  }
+
   setBreakpoint(pc: number, on: boolean): void {
     if (on === this.breakpoints.has(pc)) return;
     if (on) this.breakpoints.add(pc); else this.breakpoints.delete(pc);

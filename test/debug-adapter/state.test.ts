@@ -3,6 +3,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { TRANSLATIONS_INVALIDATED_EVENT } from '../../debug-adapter/session';
 import { CSRS } from '../../engine/isa/csr-table';
 import { parseElf } from '../../engine/loader/elf';
 import { crossBuild, CrossBuild, crossToolchainAvailable } from '../support/cross';
@@ -285,5 +286,32 @@ describe('debug-adapter: state', function () {
     assert.ok(flood.dropped > 0);
     await assert.rejects(s.dc.customRequest('ringside/consoleInput', { text: 42 }), /needs \{ text: string \}|needs \( text: string \)/);
     await assert.rejects(s.dc.customRequest('ringside/noSuchThing'), /unknown request 'ringside\/noSuchThing'/);
+  });
+
+  it('custom requests: one translated block (none under the interpreter), invalidating translations with its event', async () => {
+    await s.launch({ program: DEMO, stopOnEntry: true });
+    await s.stopped();
+    const one = (await s.dc.customRequest('ringside/translatedBlock', { guestPc: '0x80000000' })).body;
+    assert.deepEqual([one.engine, one.guestPc, one.block], ['interpreter', '0x80000000', null]);
+    assert.match(one.note, /no translated blocks/);
+    await assert.rejects(s.dc.customRequest('ringside/translatedBlock', {}), /needs [{(] guestPc/);
+    // A step decodes the entry page; invalidating all of RAM drops it, with an event saying so.
+    await s.dc.nextRequest({ threadId: 1, granularity: 'instruction' });
+    await s.stopped();
+    const before = s.queued(TRANSLATIONS_INVALIDATED_EVENT).length;
+    const inv = (await s.dc.customRequest('ringside/invalidateTranslations')).body;
+    assert.equal(inv.engine, 'interpreter');
+    assert.equal(inv.blocksInvalidated, 0);
+    assert.ok(inv.decodedPagesDropped >= 1, `dropped ${inv.decodedPagesDropped}`);
+    const ev = s.queued(TRANSLATIONS_INVALIDATED_EVENT).slice(before);
+    assert.equal(ev.length, 1);
+    assert.deepEqual([ev[0].body.reason, ev[0].body.decodedPages, ev[0].body.start], ['request', inv.decodedPagesDropped, '0x80000000']);
+    // A range that holds no decoded code drops nothing; a reversed one is refused.
+    const none = (await s.dc.customRequest('ringside/invalidateTranslations', { start: '0x87000000', end: '0x87001000' })).body;
+    assert.equal(none.decodedPagesDropped, 0);
+    await assert.rejects(s.dc.customRequest('ringside/invalidateTranslations', { start: 10, end: 5 }), /start ≤ end/);
+    // The guest runs on, its code decoded again.
+    await s.dc.continueRequest({ threadId: 1 });
+    assert.equal((await s.next<DebugProtocol.ExitedEvent>('exited')).body.exitCode, 0);
   });
 });

@@ -20,7 +20,7 @@ export function lineOf(rel: string, needle: string): number {
 }
 
 const EVENTS = ['stopped', 'output', 'exited', 'terminated', 'breakpoint', 'memory', 'invalidated', 'initialized',
-  'ringside/privilegeChanged', 'capabilities'];
+  'ringside/privilegeChanged', 'ringside/translationsInvalidated', 'capabilities'];
 
 /** A DebugClient on a fresh adapter whose events are queued per type. */
 export class Session {

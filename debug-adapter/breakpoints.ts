@@ -76,15 +76,24 @@ const REASON: Record<BreakpointKind, HitResult['reason']> = {
 
 /** Parses a DAP memory reference ("0x80000000" or decimal) plus a byte offset. */
 export function parseMemoryReference(ref: unknown, offset: unknown = 0): number {
-  if (typeof ref !== 'string' || !/^\s*(0[xX][0-9a-fA-F]+|\d+)\s*$/.test(ref)) {
-    throw new EvalError(`'${String(ref)}' is not a memory reference (expected an address such as 0x80000000)`);
+  if (typeof ref !== 'string' || !MEMORY_REFERENCE.test(ref)) {
+    throw new EvalError(`'${String(ref)}' is not a memory reference (expected an address such as 0x80000000, or v:0x… / p:0x… for a virtual / physical one)`);
   }
   if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset))) {
     throw new EvalError(`offset ${String(offset)} is not a whole number`);
   }
-  const v = BigInt(ref.trim()) + BigInt(offset ?? 0);
+  const v = BigInt(ref.trim().replace(/^[pv]:/i, '')) + BigInt(offset ?? 0);
   if (v < 0n || v >= 1n << 64n) throw new EvalError(`address ${v} is outside the 64-bit address space`);
   return Number(BigInt.asIntN(64, v));
+}
+
+/** An address, optionally marked `v:` (guest virtual, as the focused hart translates a load now) or `p:` (guest
+ *  physical, the default for readMemory/writeMemory). */
+const MEMORY_REFERENCE = /^\s*([pvPV]:)?(0[xX][0-9a-fA-F]+|\d+)\s*$/;
+
+/** The address space a memory reference names for readMemory/writeMemory. */
+export function memorySpace(ref: string): 'physical' | 'virtual' {
+  return /^\s*[vV]:/.test(ref) ? 'virtual' : 'physical';
 }
 
 export class BreakpointManager {

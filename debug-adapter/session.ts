@@ -8,7 +8,7 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hart } from '../engine/cpu/hart';
 import { EXCEPTION_NAMES, INTERRUPT_NAMES } from '../engine/cpu/privilege';
-import { BreakpointManager, BreakpointSites, parseMemoryReference } from './breakpoints';
+import { BreakpointManager, BreakpointSites, memorySpace, parseMemoryReference } from './breakpoints';
 import { DataBreakpointManager } from './data-breakpoints';
 import { disassembleRange } from './disasm';
 import { EXCEPTION_FILTERS, ExceptionFilters, trapName, TrapStop } from './exceptions';
@@ -539,7 +539,7 @@ export class RingsideSession extends LoggingDebugSession {
         const v = new Expression(args.expression).evaluate(hartScope(target, h));
         response.body = {
           result: formatValue(v), variablesReference: 0, type: typeof v === 'string' ? 'string' : 'uint64',
-          ...(typeof v === 'bigint' ? { memoryReference: hex(v) } : {}),
+          ...(typeof v === 'bigint' ? { memoryReference: `v:${hex(v)}` } : {}),
         };
       }
       this.sendResponse(response);
@@ -662,15 +662,16 @@ export class RingsideSession extends LoggingDebugSession {
     }
   }
 
-  /** readMemory over guest physical memory (RAM; device registers are reported unreadable: reading them has
-   *  side effects). */
+  /** readMemory over guest physical memory, or with a `v:` reference guest virtual memory as the focused hart
+   *  translates it (RAM only; device registers are reported unreadable: reading them has side effects). */
   protected readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
     this.handle(response, () => {
       const target = this.requireTarget();
       const addr = this.address(args.memoryReference, args.offset ?? 0);
       if (!Number.isInteger(args.count) || args.count < 0) throw new RequestError(`count ${args.count} is not a byte count`);
       if (args.count > MAX_READ) throw new RequestError(`count ${args.count} is more than the ${MAX_READ} bytes one readMemory may return`);
-      const { data, unreadable } = target.readPhysical(addr, args.count);
+      const { data, unreadable } = memorySpace(args.memoryReference) === 'virtual'
+        ? target.readVirtual(target.hart(this.focus), addr, args.count) : target.readPhysical(addr, args.count);
       response.body = { address: hex(addr), unreadableBytes: unreadable };
       if (data.length > 0) response.body.data = Buffer.from(data).toString('base64');
       this.sendResponse(response);
@@ -684,6 +685,20 @@ export class RingsideSession extends LoggingDebugSession {
       const addr = this.address(args.memoryReference, args.offset ?? 0);
       if (typeof args.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(args.data)) throw new RequestError('data is not base64');
       const bytes = new Uint8Array(Buffer.from(args.data, 'base64'));
+      if (memorySpace(args.memoryReference) === 'virtual') {
+        const h = target.hart(this.focus);
+        const reachable = bytes.length - target.readVirtual(h, addr, bytes.length).unreadable;
+        if (reachable < bytes.length && !args.allowPartial) {
+          throw new RequestError(`${hex(addr)}..${hex(addr + bytes.length)} is not all mapped guest RAM for hart ${this.focus}: only the first ${reachable} bytes are; nothing written`);
+        }
+        const written = target.writeVirtual(h, addr, bytes.subarray(0, reachable));
+        if (written === 0 && bytes.length > 0) throw new RequestError(`${hex(addr)} is not mapped guest RAM for hart ${this.focus}: nothing written`);
+        response.body = { bytesWritten: written };
+        this.sendResponse(response);
+        if (this.client.supportsMemoryEvent) this.sendEvent(new MemoryEvent(String(args.memoryReference), args.offset ?? 0, written));
+        this.invalidate(['variables']);
+        return;
+      }
       const ram = target.guestRam;
       const inRam = addr >= ram.base && addr + bytes.length <= ram.end;
       if (!inRam && !args.allowPartial) {

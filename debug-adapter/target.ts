@@ -133,6 +133,8 @@ export interface Translation {
   gStage?: string;
 }
 
+const PAGE = 4096;
+
 /** Why a debugger memory access could not be done. */
 export class MemoryError extends Error {}
 
@@ -384,6 +386,41 @@ export class Target {
     ram.u8.set(data.subarray(0, n), paddr - ram.base);
     if (n > 0) this.machine.interp.flushAll();
     return n;
+  }
+
+  /** Guest virtual memory as hart `h` would load it now, page by page: the readable prefix, then how many bytes
+   *  are unreadable from the first page that does not translate or is not RAM. */
+  readVirtual(h: Hart, va: number, count: number): { data: Uint8Array; unreadable: number } {
+    const parts: Uint8Array[] = [];
+    let done = 0;
+    while (done < count) {
+      const at = va + done, n = Math.min(count - done, PAGE - (((at % PAGE) + PAGE) % PAGE));
+      let pa: number;
+      try { pa = this.toPhysical(h, at); } catch { break; }
+      const { data } = this.readPhysical(pa, n);
+      parts.push(data);
+      done += data.length;
+      if (data.length < n) break;
+    }
+    const data = new Uint8Array(done);
+    let o = 0;
+    for (const p of parts) { data.set(p, o); o += p.length; }
+    return { data, unreadable: count - done };
+  }
+
+  /** Writes guest virtual memory through hart `h`'s translation (of a load: the debugger may patch read-only
+   *  code), page by page, up to the first page that does not translate or is not RAM; returns bytes written. */
+  writeVirtual(h: Hart, va: number, bytes: Uint8Array): number {
+    let done = 0;
+    while (done < bytes.length) {
+      const at = va + done, n = Math.min(bytes.length - done, PAGE - (((at % PAGE) + PAGE) % PAGE));
+      let pa: number;
+      try { pa = this.toPhysical(h, at); } catch { break; }
+      const w = this.writePhysical(pa, bytes.subarray(done, done + n));
+      done += w;
+      if (w < n) break;
+    }
+    return done;
   }
 
   /** A little-endian value of `size` bytes at a guest virtual address (through toPhysical). */

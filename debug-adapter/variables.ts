@@ -106,7 +106,7 @@ export class Variables {
       const s = this.target.symbolize(Number(BigInt.asIntN(64, v)));
       return s ? ` <${s}>` : '';
     };
-    out.push({ name: 'pc', value: hex64(pc) + label(pc), type: 'pc', evaluateName: 'pc', variablesReference: 0, memoryReference: '0x' + pc.toString(16) });
+    out.push({ name: 'pc', value: hex64(pc) + label(pc), type: 'pc', evaluateName: 'pc', variablesReference: 0, memoryReference: 'v:0x' + pc.toString(16) });
     for (let i = 0; i < 32; i++) {
       const v = unwound ? unwound.get(i) : h.getX(i);
       if (v === undefined) {
@@ -116,7 +116,7 @@ export class Variables {
       }
       out.push({
         name: ABI_NAMES[i], value: hex64(v) + (i === 1 ? label(v) : ''), type: `x${i}`, evaluateName: ABI_NAMES[i],
-        variablesReference: 0, memoryReference: '0x' + v.toString(16),
+        variablesReference: 0, memoryReference: 'v:0x' + v.toString(16),
         ...(i === 0 || unwound ? { presentationHint: { attributes: ['readOnly'] } } : {}),
       });
     }

@@ -387,3 +387,34 @@ describe('debug-adapter: privilege-change breakpoints', function () {
     });
   }
 });
+
+describe('debug-adapter: memory references by address space', function () {
+  this.timeout(60000);
+  let s: Session;
+  beforeEach(async () => { s = await startSession(); });
+  afterEach(async () => { await s.stop(); });
+
+  it('v: references read and write a user process\'s memory through its page table (and the G stage under hw); plain ones are physical', async () => {
+    await s.launch({ kernel: KERNEL, drive: DISK, mode: 'hw' }, async () => {
+      await s.dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'privilege-change', condition: 'to == "VU"' }] });
+    });
+    await s.stopped();
+    const regs = await s.scope('Registers');
+    const sp = BigInt(find(regs, 'sp').value.split(' ')[0]);
+    assert.equal(find(regs, 'sp').memoryReference, `v:0x${sp.toString(16)}`);
+    // The user stack lies at a user virtual address no physical RAM has.
+    assert.ok(sp < 0x8000_0000n, `user sp 0x${sp.toString(16)}`);
+    const read = async (ref: string, count: number) => (await s.dc.customRequest('readMemory', { memoryReference: ref, count })).body as DebugProtocol.ReadMemoryResponse['body'];
+    const viaV = await read(`v:0x${(sp - 16n).toString(16)}`, 16);
+    assert.equal(viaV!.unreadableBytes ?? 0, 0);
+    const word = Buffer.from(viaV!.data!, 'base64').readBigUInt64LE(8);
+    assert.equal(word, await s.value('*(uint64_t*)(sp-8)'), 'the same bytes as an expression through the hart');
+    const viaP = await read(`0x${(sp - 16n).toString(16)}`, 16);
+    assert.equal(viaP!.unreadableBytes, 16, 'as a physical address it is not RAM');
+    // A write through the page table lands where the guest sees it.
+    await s.dc.customRequest('writeMemory', { memoryReference: `v:0x${(sp - 8n).toString(16)}`, data: Buffer.from('ringside').toString('base64') });
+    assert.equal(await s.value('*(uint64_t*)(sp-8)'), Buffer.from('ringside').readBigUInt64LE(0));
+    // A virtual range that runs into unmapped memory is refused without a partial write.
+    await assert.rejects(s.dc.customRequest('writeMemory', { memoryReference: 'v:0x10', data: 'AAAA' }), /not all mapped guest RAM/);
+  });
+});

@@ -34,7 +34,7 @@ describe('debug-adapter: state', function () {
     assert.equal(find(regs, 'pc').value, `0x${addrOf('demo_gcd').toString(16).padStart(16, '0')} <demo_gcd>`);
     assert.equal(find(regs, 'a0').value, '0x000000000000042f', 'gcd(1071, 462)');
     assert.equal(find(regs, 'a1').type, 'x11');
-    assert.equal(find(regs, 'sp').memoryReference, hexOf(await s.value('sp')));
+    assert.equal(find(regs, 'sp').memoryReference, `v:${hexOf(await s.value('sp'))}`, 'a register holds a virtual address');
     const ref = (await s.dc.scopesRequest({ frameId: (await s.top()).id })).body.scopes[0].variablesReference;
 
     const set = await s.dc.setVariableRequest({ variablesReference: ref, name: 'a1', value: '0x64' });

@@ -29,6 +29,8 @@ import { PAGE_SHIFT, PAGE_SIZE, PAGE_WATCHED, PhysicalMemory } from './mmu/physi
 export const INSNS_PER_TICK = 10;
 /** Longest stretch one hart runs before the next hart (and the host event loop) gets a turn. */
 export const SLICE = 10_000;
+/** Timer deadlines this many ticks or more away never come (the CLINT's rule too). */
+const TIMER_HORIZON = 2 ** 53;
 
 export interface MachineOptions {
   ramSize?: number;
@@ -245,7 +247,8 @@ export class Machine implements TrapListener {
     const [lo, hi] = this.mtimeLoHi();
     const c = (h.csrHi[0x14d] >>> 0) * 4294967296 + (h.csrLo[0x14d] >>> 0);
     const t = hi * 4294967296 + lo;
-    return c > t ? c - t : 0;
+    // Beyond 2^53 ticks (28 years at 10 MHz) is never, as for the CLINT: stimecmp = -1 means "no timer".
+    return c > t ? (c - t >= TIMER_HORIZON ? Infinity : c - t) : 0;
   }
 
   /** Ticks until time + htimedelta reaches vstimecmp for a hart with henvcfg.STCE (0 when due, Infinity when
@@ -259,10 +262,13 @@ export class Machine implements TrapListener {
     const vHi = (hi + (h.csrHi[0x605] >>> 0) + (sLo > 0xffffffff ? 1 : 0)) >>> 0;
     const cLo = h.csrLo[0x24d] >>> 0, cHi = h.csrHi[0x24d] >>> 0;
     if (vHi > cHi || (vHi === cHi && vLo >= cLo)) {
-      return wrap ? (0xffffffff - vHi) * 4294967296 + (4294967296 - vLo) : 0;
+      if (!wrap) return 0;
+      const untilWrap = (0xffffffff - vHi) * 4294967296 + (4294967296 - vLo);
+      return untilWrap >= TIMER_HORIZON ? Infinity : untilWrap;
     }
     const dLo = cLo - vLo;
-    return (cHi - vHi - (dLo < 0 ? 1 : 0)) * 4294967296 + (dLo >>> 0);
+    const d = (cHi - vHi - (dLo < 0 ? 1 : 0)) * 4294967296 + (dLo >>> 0);
+    return d >= TIMER_HORIZON ? Infinity : d;
   }
 
   /** Machine time in instruction units, exact at every instruction of the running slice. */

@@ -273,11 +273,7 @@ export class HwVmm {
     const gpa = pairNumber(h, 0x643) * 4 + (h.csrLo[0x143] & 3);
     const gva = pairBig(h, 0x143);
     const access = cause === 20 ? 'fetch' : cause === 21 ? 'load' : 'store';
-    const ramOff = gpa - this.guestRam.base;
-    if (ramOff >= 0 && ramOff < this.guestRamSize) {
-      const page = gpa - (ramOff % MEGAPAGE);
-      this.gstage.mapMegapage(page, page);
-      for (const x of this.m.harts) x.fx.translationChanged(x); // hfence.gvma: the new mapping on every hart
+    if (this.mapGuestRam(gpa)) {
       return { reason: 'guest-page-fault', details: { fault: { guestVirtual: gva, guestPhysical: BigInt(gpa), access } } };
     }
     const dev = access === 'fetch' ? undefined : this.board.deviceAt(gpa);
@@ -323,20 +319,45 @@ export class HwVmm {
   }
 
   /** The guest instruction at `pc`, read through VS-stage and G-stage with execute permission (HLVX.HU, Priv
-   *  §13.3.1), without disturbing the hart; undefined if it cannot be read. */
+   *  §13.3.1), without disturbing the hart; undefined if it cannot be read. Guest RAM the G stage has not mapped
+   *  yet (the second half of an instruction on the next megapage) is mapped on the way, as a fault would. */
   private fetchGuestInstruction(h: Hart, pc: number, spvp: number): number | undefined {
-    const mem = h.mem;
-    const lo0 = pc | 0, hi0 = Math.floor(pc / TWO32) | 0;
     const saved = h.exc;
-    h.exc = NO_TRAP;
-    let word = mem.guestLoad(lo0, hi0, 2, spvp, true) & 0xffff;
+    let word: number | undefined;
+    for (let attempt = 0; attempt < 3 && word === undefined; attempt++) {
+      h.exc = NO_TRAP;
+      word = this.readInstruction(h, pc, spvp);
+      if (word === undefined && !this.mapFaultingRam(h)) break;
+    }
+    h.exc = saved;
+    return word;
+  }
+
+  private readInstruction(h: Hart, pc: number, spvp: number): number | undefined {
+    const mem = h.mem;
+    let word = mem.guestLoad(pc | 0, Math.floor(pc / TWO32) | 0, 2, spvp, true) & 0xffff;
     if (h.exc === NO_TRAP && (word & 3) === 3) {
       const p2 = pc + 2;
       word |= (mem.guestLoad(p2 | 0, Math.floor(p2 / TWO32) | 0, 2, spvp, true) & 0xffff) << 16;
     }
-    const ok = h.exc === NO_TRAP;
-    h.exc = saved;
-    return ok ? word >>> 0 : undefined;
+    return h.exc === NO_TRAP ? word >>> 0 : undefined;
+  }
+
+  /** After a failed guest access by the VMM: maps the guest RAM megapage a G-stage fault named; false otherwise. */
+  private mapFaultingRam(h: Hart): boolean {
+    if (h.exc !== 20 && h.exc !== 21 && h.exc !== 23) return false;
+    return this.mapGuestRam(((h.excTval2Hi >>> 0) * TWO32 + (h.excTval2Lo >>> 0)) * 4);
+  }
+
+  /** Maps the guest RAM megapage holding `gpa` (1:1); false when `gpa` is not guest RAM or already mapped. */
+  private mapGuestRam(gpa: number): boolean {
+    const off = gpa - this.guestRam.base;
+    if (off < 0 || off >= this.guestRamSize) return false;
+    const page = gpa - (off % MEGAPAGE);
+    if (this.gstage.isMapped(page)) return false;
+    this.gstage.mapMegapage(page, page);
+    for (const x of this.m.harts) x.fx.translationChanged(x); // hfence.gvma: the new mapping on every hart
+    return true;
   }
 
   // ---- virtual instructions -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Machine } from '../engine/machine';
 import { parseElf } from '../engine/loader/elf';
-import { bootQemu, bootRingside, OPENSBI, UBOOT } from './boot';
+import { bootQemu, bootRingside, bootUbootBuiltin, OPENSBI, UBOOT } from './boot';
 import { nanobenchSection } from './nanobench';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -56,6 +56,16 @@ async function bootBenchmark(): Promise<void> {
   }
 }
 
+/** The same guest as a plain S-mode kernel and as a VS-mode guest under the hw VMM: what the VM exits cost. */
+function virtualizationBenchmark(): void {
+  if (!fs.existsSync(UBOOT)) return;
+  process.stdout.write('\n| U-Boot to its prompt on the built-in firmware | seconds | guest instructions | VM exits |\n|---|---:|---:|---:|\n');
+  for (const mode of ['bare', 'hw'] as const) {
+    const t = bootUbootBuiltin(mode);
+    process.stdout.write(`| ringside, --mode ${mode} | ${t.seconds.toFixed(2)} | ${t.instructions} | ${t.exits} |\n`);
+  }
+}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(GUEST)) throw new Error(`${GUEST} is missing: run make -C guests`);
   process.stdout.write(`benchmark guest: ${path.relative(ROOT, GUEST)}\n`);
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
   }
   if (!rows.every((r) => r.ok)) { process.stderr.write('a benchmark run failed its self-check\n'); process.exitCode = 1; }
   await bootBenchmark();
+  virtualizationBenchmark();
   if (!nanobenchSection()) { process.stderr.write('the nanobenchmark failed\n'); process.exitCode = 1; }
 }
 

@@ -74,14 +74,7 @@ void trap_handler(uint64_t scause, uint64_t sepc, uint64_t stval)
         page_faults++;
         return;
     }
-    puts_("nanobench: FAIL unexpected trap scause=");
-    put_hex(scause);
-    puts_(" sepc=");
-    put_hex(sepc);
-    puts_(" stval=");
-    put_hex(stval);
-    nl();
-    shutdown(1);
+    fail_unexpected_trap(scause, sepc, stval);
 }
 
 /* "nanobench: OP instret/op X.Y": the guest's own count (under QEMU without -icount, instret is host ticks). */

@@ -145,6 +145,19 @@ void shutdown(int fail)
         __asm__ volatile("wfi");
 }
 
+void fail_unexpected_trap(uint64_t scause, uint64_t sepc, uint64_t stval)
+{
+    puts_(test_name);
+    puts_(": FAIL unexpected trap scause=");
+    put_hex(scause);
+    puts_(" sepc=");
+    put_hex(sepc);
+    puts_(" stval=");
+    put_hex(stval);
+    nl();
+    shutdown(1);
+}
+
 void finish(const char *prog)
 {
 #ifdef SBI_MEASURE

@@ -41,14 +41,7 @@ void trap_handler(uint64_t scause, uint64_t sepc, uint64_t stval)
         csr_clear(sip, SIP_SSIP); /* IPIs are acknowledged in sip (SBI v2.0 §7.1) */
         return;
     }
-    puts_("sbi-test: FAIL unexpected trap scause=");
-    put_hex(scause);
-    puts_(" sepc=");
-    put_hex(sepc);
-    puts_(" stval=");
-    put_hex(stval);
-    nl();
-    shutdown(1);
+    fail_unexpected_trap(scause, sepc, stval);
 }
 
 static int wait_sip(uint64_t bit, int set)

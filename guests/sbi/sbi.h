@@ -132,6 +132,8 @@ int check(const char *name, int ok);
 int check_eq(const char *name, long found, long expected);
 void finish(const char *prog) __attribute__((noreturn));
 void shutdown(int fail) __attribute__((noreturn));
+/* For trap handlers: "<test_name>: FAIL unexpected trap scause=… sepc=… stval=…", then shutdown(1). */
+void fail_unexpected_trap(uint64_t scause, uint64_t sepc, uint64_t stval) __attribute__((noreturn));
 uint64_t timeout_after(uint64_t ticks); /* a deadline in `time` units */
 
 /* entry.S calls these: the boot hart's payload_main(hartid, dtb), a started hart's secondary_main(hartid, opaque). */

@@ -185,14 +185,7 @@ void trap_handler(uint64_t scause, uint64_t sepc, uint64_t stval)
         csr_write(sepc, sepc + ((low & 3) == 3 ? 4 : 2));
         return;
     }
-    puts_("vmm-test: FAIL unexpected trap scause=");
-    put_hex(scause);
-    puts_(" sepc=");
-    put_hex(sepc);
-    puts_(" stval=");
-    put_hex(stval);
-    nl();
-    shutdown(1);
+    fail_unexpected_trap(scause, sepc, stval);
 }
 
 static int wait_count(volatile long *count, long want)

@@ -159,8 +159,10 @@ export function mret(h: Hart, fx: CsrSideEffects): void {
   h.mstatus = n;
   h.mstatusHi &= ~MSTATUSH_MPV;
   h.npc = pcFromPair(h.csrLo[0x341] & ~1, h.csrHi[0x341]);
+  // Leaving M, setMode flushes the translation caches. Staying in M with MPRV set, loads and stores now translate
+  // as the new MPP (U) and MPV (0): flush for that.
   setMode(h, mpp, mpv, fx);
-  fx.translationChanged(h);
+  if (mpp === PRIV_M && (n & MSTATUS_MPRV) !== 0) fx.translationChanged(h);
 }
 
 /**
@@ -175,7 +177,6 @@ export function sret(h: Hart, fx: CsrSideEffects): void {
     h.csrLo[0x200] = n & ~MSTATUS_SPP;
     h.npc = pcFromPair(h.csrLo[0x241] & ~1, h.csrHi[0x241]);
     setMode(h, spp, true, fx);
-    fx.translationChanged(h);
     return;
   }
   const s = h.mstatus;
@@ -187,8 +188,8 @@ export function sret(h: Hart, fx: CsrSideEffects): void {
   h.mstatus = n;
   h.csrLo[0x600] &= ~HSTATUS_SPV;
   h.npc = pcFromPair(h.csrLo[0x141] & ~1, h.csrHi[0x141]);
+  // Clearing MPRV matters only in M-mode, which sret leaves (setMode then flushes) or was never in.
   setMode(h, spp, spv, fx);
-  fx.translationChanged(h);
 }
 
 export { NO_TRAP };

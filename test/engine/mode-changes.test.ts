@@ -4,7 +4,7 @@
 import { strict as assert } from 'assert';
 import { bootMachine } from '../../engine/boot';
 import { Machine, ModeChange, StopReason } from '../../engine/machine';
-import { addi, csrw, ecall, J_SELF, lui, mret, slli, srli, sret, X } from '../support/asm';
+import { addi, csrw, ecall, J_SELF, ld, lui, mret, slli, srli, sret, X } from '../support/asm';
 
 const ENTRY = 0x8000_0000;
 /** PMP entry 0: NAPOT over everything, RWX, so S-mode may run (Priv §3.7). */
@@ -79,5 +79,32 @@ describe('engine: privilege-change stops (Machine.modeFilter)', () => {
     assert.equal(s.kind, 'privilege');
     assert.deepEqual(s.change, { hartId: 0, fromPriv: 1, fromVirt: false, toPriv: 0, toVirt: false, pc: BigInt(user) });
     assert.equal(m.harts[0].getX(X.a0), 0n, 'the SBI call returned SBI_SUCCESS on the way');
+  });
+});
+
+describe('engine: xRET and cached translations', () => {
+  it('an mret that stays in M with MPRV set makes loads translate as the new MPP (U): no stale M-mode entry', () => {
+    // No PMP entry: U-mode may touch nothing. MPRV = 1 with MPP = M: M-mode loads are M's, so the first load works
+    // (and is cached). mret with MPP = M stays in M but leaves MPP = U: the same load is now a U-mode access and
+    // must fault (load access fault, cause 5) at the handler.
+    const data = ENTRY + 0x100, handler = ENTRY + 0xc0;
+    const code = [
+      ...li(X.t0, handler), csrw(0x305, X.t0),
+      ...li(X.t0, (3 << 11) | (1 << 17)), csrw(0x300, X.t0), // MPP = M, MPRV = 1
+      ...li(X.s0, data), ld(X.a0, X.s0, 0),
+      0x00000297 /* auipc t0, 0 */, addi(X.t0, X.t0, 16), csrw(0x341, X.t0), mret(),
+      ld(X.a1, X.s0, 0), addi(X.a2, X.zero, 1),
+    ];
+    const words = Array(0x108 / 4).fill(J_SELF);
+    code.forEach((w, i) => { words[i] = w; });
+    words[0x100 / 4] = 0x12345678;
+    words[0x104 / 4] = 0;
+    const m = bare(words);
+    m.run(200);
+    const h = m.harts[0];
+    assert.equal(h.getX(X.a0), 0x12345678n, 'the load as M worked');
+    assert.equal(h.getPc(), BigInt(handler), 'the load after mret trapped');
+    assert.equal(h.csrLo[0x342], 5, 'load access fault: PMP refuses U');
+    assert.equal(h.getX(X.a2), 0n);
   });
 });

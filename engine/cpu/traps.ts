@@ -65,28 +65,16 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tvalLo: nu
   if (toVS) {
     // VS-level interrupts arrive as their S-level codes: 2 → 1, 6 → 5, 10 → 9 (Priv §13.2.2).
     const vcause = interrupt && (cause === 2 || cause === 6 || cause === 10) ? cause - 1 : cause;
-    pcToPair(h.pc, 0x241, h);
-    h.csrLo[0x242] = vcause; h.csrHi[0x242] = causeHi;
-    h.csrLo[0x243] = tvalLo; h.csrHi[0x243] = tvalHi;
-    let s = h.csrLo[0x200];
-    s = (s & MSTATUS_SIE) ? s | MSTATUS_SPIE : s & ~MSTATUS_SPIE;
-    s = from === PRIV_S ? s | MSTATUS_SPP : s & ~MSTATUS_SPP;
-    h.csrLo[0x200] = s & ~MSTATUS_SIE;
+    recordSupervisorTrap(h, true, h.pc | 0, Math.floor(h.pc / TWO32) | 0, vcause, causeHi, tvalLo, tvalHi, from === PRIV_S);
     h.pc = vectorTarget(h, 0x205, vcause, interrupt);
     setMode(h, PRIV_S, true, fx);
   } else if (toHS) {
-    pcToPair(h.pc, 0x141, h);
-    h.csrLo[0x142] = cause; h.csrHi[0x142] = causeHi;
-    h.csrLo[0x143] = tvalLo; h.csrHi[0x143] = tvalHi;
+    recordSupervisorTrap(h, false, h.pc | 0, Math.floor(h.pc / TWO32) | 0, cause, causeHi, tvalLo, tvalHi, from === PRIV_S);
     h.csrLo[0x643] = tval2Lo; h.csrHi[0x643] = tval2Hi;
     h.csrLo[0x64a] = tinst; h.csrHi[0x64a] = 0;
     let hs = h.csrLo[0x600] & ~(HSTATUS_SPV | HSTATUS_GVA);
     if (fromVirt) hs = (from === PRIV_S ? hs | HSTATUS_SPVP : hs & ~HSTATUS_SPVP) | HSTATUS_SPV;
     h.csrLo[0x600] = gva ? hs | HSTATUS_GVA : hs;
-    let s = h.mstatus;
-    s = (s & MSTATUS_SIE) ? s | MSTATUS_SPIE : s & ~MSTATUS_SPIE;
-    s = from === PRIV_S ? s | MSTATUS_SPP : s & ~MSTATUS_SPP;
-    h.mstatus = s & ~MSTATUS_SIE;
     h.pc = vectorTarget(h, 0x105, cause, interrupt);
     setMode(h, PRIV_S, false, fx);
   } else {
@@ -110,6 +98,24 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tvalLo: nu
     setMode(h, PRIV_M, false, fx);
   }
   listener?.onTrap?.(h, cause, interrupt, from, h.priv, fromVirt, h.virt);
+}
+
+/**
+ * The CSR half of a trap taken into S-mode (Priv §10.1.1 sstatus, §13.6.2): sepc, scause, stval and, in sstatus,
+ * SPIE ← SIE, SPP ← whether it came from S, SIE ← 0; with `vs`, the VS-level CSRs (vsepc, vscause, vstval,
+ * vsstatus). Trap entry uses it, and so does software delivering a trap on the hardware's behalf (the firmware
+ * redirecting an exception to S, the hw VMM injecting one into its guest).
+ */
+export function recordSupervisorTrap(h: Hart, vs: boolean, epcLo: number, epcHi: number, causeLo: number, causeHi: number,
+  tvalLo: number, tvalHi: number, fromS: boolean): void {
+  const base = vs ? 0x240 : 0x140;
+  h.csrLo[base + 1] = epcLo; h.csrHi[base + 1] = epcHi;
+  h.csrLo[base + 2] = causeLo; h.csrHi[base + 2] = causeHi;
+  h.csrLo[base + 3] = tvalLo; h.csrHi[base + 3] = tvalHi;
+  let s = vs ? h.csrLo[0x200] : h.mstatus;
+  s = (s & MSTATUS_SIE) ? s | MSTATUS_SPIE : s & ~MSTATUS_SPIE;
+  s = fromS ? s | MSTATUS_SPP : s & ~MSTATUS_SPP;
+  if (vs) h.csrLo[0x200] = s & ~MSTATUS_SIE; else h.mstatus = s & ~MSTATUS_SIE;
 }
 
 /** Direct mode: base; vectored mode: base + 4·cause for interrupts (Priv §3.1.7). */

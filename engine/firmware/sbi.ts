@@ -2,14 +2,14 @@
 // Each service really is entered by a trap to M-mode (an ecall from S, a machine timer or software
 // interrupt); this code is that M-mode handler, and it leaves through mret like firmware does.
 import { Hart } from '../cpu/hart';
-import { mret } from '../cpu/traps';
+import { mret, recordSupervisorTrap } from '../cpu/traps';
 import { HSTATUS_SPV, HSTATUS_SPVP } from '../cpu/privilege';
 import { handleSbiCall, SbiHost } from './sbi-calls';
 import { HartState } from './sbi-constants';
 
 const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7;
 
-const MSTATUS_MPP = 3 << 11, MSTATUS_MPP_S = 1 << 11, MSTATUS_SIE = 1 << 1, MSTATUS_SPP = 1 << 8, MSTATUS_SPIE = 1 << 5;
+const MSTATUS_MPP = 3 << 11, MSTATUS_MPP_S = 1 << 11, MSTATUS_SIE = 1 << 1;
 /** Exceptions handed straight to S-mode, as OpenSBI delegates them: misaligned fetch, breakpoint,
  *  ecall from U, page faults (Priv §3.1.8). */
 const MEDELEG = (1 << 0) | (1 << 3) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15) |
@@ -152,13 +152,8 @@ export class SbiFirmware {
 
   /** An exception S-mode should see but did not delegate (or could not): forward it as a trap to S (Priv §3.1.8). */
   private redirectToSupervisor(h: Hart, cause: number, fromPriv: number): void {
-    h.csrLo[0x141] = h.csrLo[0x341]; h.csrHi[0x141] = h.csrHi[0x341];
-    h.csrLo[0x142] = cause; h.csrHi[0x142] = 0;
-    h.csrLo[0x143] = h.csrLo[0x343]; h.csrHi[0x143] = h.csrHi[0x343];
-    let s = h.mstatus;
-    s = (s & MSTATUS_SIE) ? s | MSTATUS_SPIE : s & ~MSTATUS_SPIE;
-    s = fromPriv === 1 ? s | MSTATUS_SPP : s & ~MSTATUS_SPP;
-    h.mstatus = (s & ~MSTATUS_SIE & ~MSTATUS_MPP) | MSTATUS_MPP_S;
+    recordSupervisorTrap(h, false, h.csrLo[0x341], h.csrHi[0x341], cause, 0, h.csrLo[0x343], h.csrHi[0x343], fromPriv === 1);
+    h.mstatus = (h.mstatus & ~MSTATUS_MPP) | MSTATUS_MPP_S;
     h.csrLo[0x341] = h.csrLo[0x105] & ~3; h.csrHi[0x341] = h.csrHi[0x105];
     mret(h, h.fx);
     h.pc = h.npc;

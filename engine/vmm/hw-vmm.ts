@@ -16,9 +16,9 @@
 import { Hart, NO_TRAP } from '../cpu/hart';
 import { pcFromPair } from '../cpu/int64';
 import {
-  HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTW, MIP_VSSIP, MIP_VSTIP, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, PRIV_M, PRIV_S,
+  HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTW, MIP_VSSIP, MIP_VSTIP, MSTATUS_SPP, PRIV_M, PRIV_S,
 } from '../cpu/privilege';
-import { sret } from '../cpu/traps';
+import { recordSupervisorTrap, sret } from '../cpu/traps';
 import { Ram } from '../devices/ram';
 import { handleSbiCall, SbiCall, SbiHost } from '../firmware/sbi-calls';
 import { HartState } from '../firmware/sbi-constants';
@@ -396,14 +396,8 @@ export class HwVmm {
    *  vstval, vsstatus.SPP/SPIE/SIE, and the guest resumes at its vstvec. */
   private injectException(h: Hart, cause: number, tval: bigint): void {
     const fromVs = (h.csrLo[0x600] & HSTATUS_SPVP) !== 0;
-    h.csrLo[0x241] = h.csrLo[0x141]; h.csrHi[0x241] = h.csrHi[0x141];
-    h.csrLo[0x242] = cause; h.csrHi[0x242] = 0;
     const t = BigInt.asUintN(64, tval);
-    h.csrLo[0x243] = Number(t & 0xffffffffn) | 0; h.csrHi[0x243] = Number(t >> 32n) | 0;
-    let s = h.csrLo[0x200];
-    s = (s & MSTATUS_SIE) ? s | MSTATUS_SPIE : s & ~MSTATUS_SPIE;
-    s = fromVs ? s | MSTATUS_SPP : s & ~MSTATUS_SPP;
-    h.csrLo[0x200] = s & ~MSTATUS_SIE;
+    recordSupervisorTrap(h, true, h.csrLo[0x141], h.csrHi[0x141], cause, 0, Number(t & 0xffffffffn) | 0, Number(t >> 32n) | 0, fromVs);
     h.csrLo[0x141] = h.csrLo[0x205] & ~3; h.csrHi[0x141] = h.csrHi[0x205];
     h.csrLo[0x600] |= HSTATUS_SPVP;
     h.mstatus |= MSTATUS_SPP; // return into VS-mode, at the guest's handler

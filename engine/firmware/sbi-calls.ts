@@ -34,16 +34,15 @@ export interface SbiHost {
   memory(addr: number, len: number): Uint8Array | undefined;
 }
 
-/** One call as made and answered: what a VM-exit record or a trace shows. */
+/** One call as answered (callers that record calls read the arguments a0–a5 before answering: the answer
+ *  overwrites a0 and a1). Kept small: every SBI call makes one. */
 export interface SbiCall {
   eid: number;
   fid: number;
-  args: bigint[];
   /** a0 on return (the error of SBI v0.2+ calls, the value of legacy ones). */
   error: bigint;
   /** a1 on return (undefined for legacy calls, which return only a0). */
   value?: bigint;
-  name: string;
   /** The call does not return to the caller (hart_stop, a successful shutdown or reset). */
   noReturn: boolean;
 }
@@ -57,15 +56,15 @@ export function sbiCallName(eid: number, fid: number): string {
 export function handleSbiCall(h: Hart, host: SbiHost): SbiCall {
   const eid = Number(h.getX(17) & 0xffffffffn);
   const fid = Number(h.getX(16) & 0xffffffffn);
-  const args = [0, 1, 2, 3, 4, 5].map((i) => h.getX(10 + i));
-  const call: SbiCall = { eid, fid, args, error: 0n, name: sbiCallName(eid, fid), noReturn: false };
+  const call: SbiCall = { eid, fid, error: 0n, noReturn: false };
   const ret = (error: number, value: bigint | number = 0): void => {
     call.error = BigInt(error); call.value = BigInt(value);
     h.setX(10, call.error);
     h.setX(11, call.value);
   };
   const legacy = (value: number): void => { call.error = BigInt(value); h.setX(10, call.error); };
-  const a = (i: number) => args[i];
+  const a0 = h.getX(10);
+  const a = (i: number) => (i === 0 ? a0 : h.getX(10 + i)); // a0 is overwritten by the answer: read it first
   switch (eid) {
     case EID.BASE: base(fid, a(0), ret); break;
     case EID.TIME:

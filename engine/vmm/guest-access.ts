@@ -12,9 +12,27 @@ export interface GuestMemoryAccess {
   length: 2 | 4;
 }
 
+/** Decoded answers by instruction word: a guest's MMIO and CSR exits come from a few instructions, again and
+ *  again. Bounded, so a wild guest cannot grow it without limit. */
+const CACHE_LIMIT = 4096;
+const accessCache = new Map<number, GuestMemoryAccess | undefined>();
+const csrCache = new Map<number, GuestCsrOp | undefined>();
+
+function cached<T>(cache: Map<number, T>, raw: number, compute: (raw: number) => T): T {
+  if (cache.has(raw)) return cache.get(raw) as T;
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  const v = compute(raw);
+  cache.set(raw, v);
+  return v;
+}
+
 /** The plain load or store encoded by `raw`, or undefined (AMOs, LR/SC and anything else cannot be emulated
- *  on a device register: the guest gets an access fault). */
-export function memoryAccessOf(raw: number): GuestMemoryAccess | undefined {
+ *  on a device register: the guest gets an access fault). The result is shared: do not modify it. */
+export function memoryAccessOf(raw: number): Readonly<GuestMemoryAccess> | undefined {
+  return cached(accessCache, raw >>> 0, decodeMemoryAccess);
+}
+
+function decodeMemoryAccess(raw: number): GuestMemoryAccess | undefined {
   const d = decode(raw);
   const mem = d?.def.flags.memory;
   if (!d || !mem || mem.kind === 'amo' || d.def.ext === 'A' || d.def.ext === 'H') return undefined;
@@ -39,7 +57,12 @@ export interface GuestCsrOp {
   length: 2 | 4;
 }
 
-export function csrOpOf(raw: number): GuestCsrOp | undefined {
+/** The CSR instruction encoded by `raw`, or undefined. The result is shared: do not modify it. */
+export function csrOpOf(raw: number): Readonly<GuestCsrOp> | undefined {
+  return cached(csrCache, raw >>> 0, decodeCsrOp);
+}
+
+function decodeCsrOp(raw: number): GuestCsrOp | undefined {
   const d: DecodedInsn | undefined = decode(raw);
   if (!d || d.def.ext !== 'Zicsr') return undefined;
   const m = d.def.mnemonic;

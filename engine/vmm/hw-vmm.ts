@@ -20,10 +20,10 @@ import {
 } from '../cpu/privilege';
 import { recordSupervisorTrap, sret } from '../cpu/traps';
 import { Ram } from '../devices/ram';
-import { handleSbiCall, SbiCall, SbiHost } from '../firmware/sbi-calls';
+import { handleSbiCall, SbiCall, SbiHost, sbiCallName } from '../firmware/sbi-calls';
 import { HartState } from '../firmware/sbi-constants';
 import { csrName } from '../isa/csr-table';
-import { decode } from '../isa/decoder';
+import { instructionByMnemonic } from '../isa/instructions';
 import { disassemble } from '../isa/disassembler';
 import type { Machine } from '../machine';
 import { ExitStream } from './exit-stream';
@@ -37,6 +37,9 @@ export const HW_VMM_RESERVE = 2 * 1024 * 1024;
 
 const TWO32 = 4294967296;
 const CSR_STIMECMP = 0x14d;
+/** wfi has no operands: its encoding is the table row's match value. */
+const WFI = instructionByMnemonic('wfi')!.match;
+const ECALL = instructionByMnemonic('ecall')!.match;
 const INTERRUPT_NAMES: Record<number, string> = { 1: 'supervisor software', 5: 'supervisor timer', 9: 'supervisor external' };
 const EXCEPTION_NAMES: Record<number, string> = {
   0: 'instruction address misaligned', 1: 'instruction access fault', 2: 'illegal instruction', 3: 'breakpoint',
@@ -203,12 +206,17 @@ export class HwVmm {
   // ---- hypercalls -----------------------------------------------------------------------------------------
 
   private hypercall(h: Hart, epc: number): ExitNote {
+    // Details only for a record (the common case, nobody listening, allocates little): the arguments are read
+    // first, as the answer overwrites a0 and a1.
+    const record = this.exits.wantsRecords;
+    const args = record ? [10, 11, 12, 13, 14, 15].map((r) => h.getX(r)) : [];
     const call: SbiCall = handleSbiCall(h, this.sbi);
     if (!call.noReturn) setPair(h, 0x141, epc + 4);
-    const halts = call.noReturn;
     return {
-      reason: halts ? 'halt' : 'hypercall', raw: 0x00000073,
-      details: { hypercall: { extension: call.eid, function: call.fid, args: call.args, error: call.error, value: call.value, name: call.name } },
+      reason: call.noReturn ? 'halt' : 'hypercall', raw: ECALL,
+      details: record ? {
+        hypercall: { extension: call.eid, function: call.fid, args, error: call.error, value: call.value, name: sbiCallName(call.eid, call.fid) },
+      } : {},
     };
   }
 
@@ -366,7 +374,7 @@ export class HwVmm {
     const spvp = (h.csrLo[0x600] & HSTATUS_SPVP) ? 1 : 0;
     // stval holds the instruction bits (Priv §13.6.1 writes them as for illegal instructions).
     const raw = (h.csrLo[0x143] >>> 0) || this.fetchGuestInstruction(h, epc, spvp) || 0;
-    if (decode(raw)?.def.mnemonic === 'wfi') { // wfi: the vCPU sleeps until an interrupt for it is pending (Priv §3.3.3)
+    if (raw === WFI) { // wfi: the vCPU sleeps until an interrupt for it is pending (Priv §3.3.3)
       setPair(h, 0x141, epc + 4);
       h.waitingForInterrupt = true;
       return { reason: 'wfi', raw, details: {} };

@@ -16,7 +16,7 @@
 import { Hart, NO_TRAP } from '../cpu/hart';
 import { pcFromPair } from '../cpu/int64';
 import {
-  HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTW, MIP_VSSIP, MIP_VSTIP, MSTATUS_SPP, PRIV_M, PRIV_S,
+  HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTSR, HSTATUS_VTVM, HSTATUS_VTW, MIP_VSSIP, MIP_VSTIP, MSTATUS_SPP, PRIV_M, PRIV_S,
 } from '../cpu/privilege';
 import { recordSupervisorTrap, sret } from '../cpu/traps';
 import { Ram } from '../devices/ram';
@@ -133,7 +133,7 @@ export class HwVmm {
     h.mie = (h.mie & ~HIDELEG) | SIE_STIE; // the VMM's timer interrupt; the guest enables its own through vsie
     this.vcpus[h.id].stimecmp = 0xffff_ffff_ffff_ffffn;
     this.programHostTimer(h, undefined);
-    h.csrLo[0x600] = (h.csrLo[0x600] | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW) & ~(1 << 22 | 1 << 20); // not VTSR/VTVM
+    h.csrLo[0x600] = (h.csrLo[0x600] | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW) & ~(HSTATUS_VTSR | HSTATUS_VTVM);
     h.mstatus |= MSTATUS_SPP;
     setPair(h, 0x141, entry);
     h.setX(10, a0);
@@ -185,6 +185,9 @@ export class HwVmm {
       // The VMM's timer stands for the guest's: the guest's compare value has been reached.
       this.programHostTimer(h, undefined);
       h.mipSoftware |= MIP_VSTIP;
+    } else {
+      // The VMM enables only its timer; anything else reaching HS is not its to take: masked, so it cannot storm.
+      h.mie &= ~(1 << cause);
     }
     return { reason: 'interrupt', details: { interrupt: { cause, name: INTERRUPT_NAMES[cause] ?? `interrupt ${cause}` } } };
   }

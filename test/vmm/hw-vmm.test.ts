@@ -181,6 +181,24 @@ describe('vmm: the hw VMM', function () {
     });
   });
 
+  describe('interrupts at HS', () => {
+    it('a host interrupt the VMM does not use exits once and is masked, instead of exiting again and again', () => {
+      const code = [addi(X.a0, X.zero, 0), addi(X.a0, X.a0, 1), 0xffdff06f /* j -4 */];
+      const b = boot(image(code));
+      const h = b.m.harts[0];
+      b.m.run(100);
+      // Something raises the supervisor software interrupt with its enable set (the VMM never does).
+      h.mie |= 1 << 1; h.mipSoftware |= 1 << 1; h.interruptCheck = true;
+      b.m.run(1_000);
+      const irq = b.exits.filter((e) => e.reason === 'interrupt');
+      assert.equal(irq.length, 1);
+      assert.equal(irq[0].cause, (1n << 63n) | 1n);
+      assert.equal(h.mie & (1 << 1), 0, 'SSIE masked');
+      assert.equal(h.virt, true, 'the guest runs on');
+      assert.ok(h.getX(X.a0) > 100n);
+    });
+  });
+
   describe('decoding trapped instructions from the instruction table', () => {
     it('finds width, signedness and register of loads and stores, compressed ones included; AMOs and LR are not emulated', () => {
       assert.deepEqual(memoryAccessOf(lw(X.a0, X.t0, 0)), { kind: 'load', width: 4, signed: true, reg: X.a0, length: 4 });

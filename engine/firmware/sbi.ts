@@ -3,25 +3,25 @@
 // interrupt); this code is that M-mode handler, and it leaves through mret like firmware does.
 import { Hart } from '../cpu/hart';
 import { mret, recordSupervisorTrap } from '../cpu/traps';
-import { HSTATUS_SPV, HSTATUS_SPVP } from '../cpu/privilege';
+import {
+  HSTATUS_SPV, HSTATUS_SPVP, MIP_MSIP, MIP_MTIP, MIP_SSIP, MIP_STIP, MSTATUS_MPP, MSTATUS_SIE, MSTATUSH_MPV,
+} from '../cpu/privilege';
+import { VIRT } from '../devices/virt-map';
 import { handleSbiCall, SbiHost } from './sbi-calls';
 import { HartState } from './sbi-constants';
 
-const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7;
-
-const MSTATUS_MPP = 3 << 11, MSTATUS_MPP_S = 1 << 11, MSTATUS_SIE = 1 << 1;
+const MSTATUS_MPP_S = 1 << 11;
 /** Exceptions handed straight to S-mode, as OpenSBI delegates them: misaligned fetch, breakpoint,
  *  ecall from U, page faults (Priv §3.1.8). */
 const MEDELEG = (1 << 0) | (1 << 3) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15) |
   // With the H extension, a hypervisor at HS handles its guests' ecalls, guest-page faults and virtual
   // instructions (as OpenSBI delegates them when misa.H is set).
   (1 << 10) | (1 << 20) | (1 << 21) | (1 << 22) | (1 << 23);
-/** mstatus.MPV (bit 39, high word bit 7): the trap came from V=1. */
-const MSTATUS_HI_MPV = 1 << 7;
 const MIDELEG = MIP_SSIP | MIP_STIP | (1 << 9);
-const UART = 0x1000_0000;
+const UART = VIRT.uart0.base;
 const UART_LSR = 5, LSR_DR = 1, LSR_THRE = 0x20;
-const CLINT_MSIP = 0x200_0000, CLINT_MTIMECMP = 0x200_4000;
+/** CLINT register offsets (SiFive CLINT layout, as QEMU's virt board maps it). */
+const CLINT_MSIP = VIRT.clint.base, CLINT_MTIMECMP = VIRT.clint.base + 0x4000;
 
 /** What the firmware reaches on the board: memory-mapped registers, RAM, harts, and power control. */
 export interface FirmwarePlatform {
@@ -118,9 +118,9 @@ export class SbiFirmware {
     const fromPriv = (h.mstatus & MSTATUS_MPP) >>> 11;
     if (fromPriv === 3) return false;
     // A trap from a guest (V=1) that reached M is handled for the hypervisor at HS: return to HS, not into the guest.
-    if ((h.mstatusHi & MSTATUS_HI_MPV) !== 0) {
+    if ((h.mstatusHi & MSTATUSH_MPV) !== 0) {
       // As a trap from V=1 into HS would have: hstatus.SPV/SPVP record the guest mode, htval takes mtval2.
-      h.mstatusHi &= ~MSTATUS_HI_MPV;
+      h.mstatusHi &= ~MSTATUSH_MPV;
       let hs = h.csrLo[0x600] | HSTATUS_SPV;
       hs = fromPriv === 1 ? hs | HSTATUS_SPVP : hs & ~HSTATUS_SPVP;
       h.csrLo[0x600] = hs;

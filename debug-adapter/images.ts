@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CallFrameTable, UnwindRow } from '../engine/loader/dwarf-cfi';
+import { DebugInfo, Subprogram } from '../engine/loader/dwarf-info';
 import { DwarfError, LineRow, LineTable } from '../engine/loader/dwarf-line';
 import { ElfImage, findSection } from '../engine/loader/elf';
 import { classifySymbol, Sym, SymbolTable } from '../engine/loader/symbols';
@@ -175,6 +176,29 @@ export class DebugImage {
   /** The unwind row at a run-time address (its CFA rule and where the caller's registers are saved). */
   unwindRow(addr: number): UnwindRow | undefined {
     return this.frames?.rowAt(addr - this.offset);
+  }
+
+  private dwarfInfo: DebugInfo | null | undefined;
+  /** Why there is no .debug_info, for messages. */
+  infoProblem: string | undefined;
+
+  /** Functions, variables and types from .debug_info (parsed on first use), or null without any. */
+  get info(): DebugInfo | null {
+    if (this.dwarfInfo !== undefined) return this.dwarfInfo;
+    this.dwarfInfo = null;
+    try {
+      this.dwarfInfo = DebugInfo.fromElf(this.elf) ?? null;
+      if (!this.dwarfInfo) this.infoProblem = `${this.name} has no .debug_info (build it with -g)`;
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      this.infoProblem = `the debugging information of ${this.name} cannot be read: ${e.message}`;
+    }
+    return this.dwarfInfo;
+  }
+
+  /** The function whose code holds a run-time address (its ranges and locations are at link addresses). */
+  functionAt(addr: number): Subprogram | undefined {
+    return this.info?.functionAt(addr - this.offset);
   }
 
   /** Run-time entry point. */

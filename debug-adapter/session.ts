@@ -41,7 +41,8 @@ const CONFIGURATION_TIMEOUT_MS = 3000;
 const MAX_READ = 16 * 1024 * 1024;
 const TB_SORT_KEYS = ['execCount', 'address', 'size', 'lastExecuted'];
 
-interface FrameRef { hartId: number; pc: number; index: number; unwound?: ReadonlyMap<number, bigint> }
+/** `caller`: the frame's pc is a return address (its call is just before it). */
+interface FrameRef { hartId: number; pc: number; index: number; unwound?: ReadonlyMap<number, bigint>; caller?: boolean }
 
 export class RingsideSession extends LoggingDebugSession {
   private target: Target | undefined;
@@ -469,7 +470,9 @@ export class RingsideSession extends LoggingDebugSession {
       const levels = args.levels && args.levels > 0 ? args.levels : all.length;
       const stackFrames = all.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const index = start + i;
-        const id = this.frames.create({ hartId: h.id, pc: f.pc, index, ...('regs' in f && f.regs ? { unwound: f.regs } : {}) });
+        const id = this.frames.create({
+          hartId: h.id, pc: f.pc, index, caller: index > 0 && 'how' in f && f.how !== 'trap', ...('regs' in f && f.regs ? { unwound: f.regs } : {}),
+        });
         if ('label' in f) return { id, name: f.label, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: hex(f.pc) };
         // A caller's line is that of its call instruction, just before the return address; a trapped context's
         // pc is the trapping instruction itself.
@@ -499,7 +502,7 @@ export class RingsideSession extends LoggingDebugSession {
     this.handle(response, () => {
       this.requireStopped();
       const f = this.frameOf(args.frameId);
-      response.body = { scopes: this.variables!.scopes(f.hartId, f.pc, f.unwound) };
+      response.body = { scopes: this.variables!.scopes(f.hartId, f.pc, f.unwound, f.caller) };
       this.sendResponse(response);
     });
   }
@@ -536,7 +539,20 @@ export class RingsideSession extends LoggingDebugSession {
       if (isMonitorCommand(args.expression)) {
         response.body = { result: runMonitorCommand(args.expression, target, h, this.breakpoints, this.dataBreakpoints), variablesReference: 0 };
       } else {
-        const v = new Expression(args.expression).evaluate(hartScope(target, h));
+        // In a frame: a local (or a part of one) shows as in the Locals scope; locals are numbers in arithmetic.
+        const f = args.frameId !== undefined && this.exec?.state !== 'running' ? this.frameOf(args.frameId) : undefined;
+        const frame = f && { kind: 'locals' as const, hartId: f.hartId, pc: f.pc, caller: f.caller ?? false, ...(f.unwound ? { unwound: f.unwound } : {}) };
+        const local = frame && this.variables!.local(frame, args.expression);
+        if (local) {
+          response.body = {
+            result: local.value, variablesReference: local.variablesReference, ...(local.type ? { type: local.type } : {}),
+            ...(local.indexedVariables !== undefined ? { indexedVariables: local.indexedVariables } : {}),
+            ...(local.memoryReference ? { memoryReference: local.memoryReference } : {}),
+          };
+          this.sendResponse(response);
+          return;
+        }
+        const v = new Expression(args.expression).evaluate(hartScope(target, h, frame ? this.variables!.locals.scalars(frame) : {}));
         response.body = {
           result: formatValue(v), variablesReference: 0, type: typeof v === 'string' ? 'string' : 'uint64',
           ...(typeof v === 'bigint' ? { memoryReference: `v:${hex(v)}` } : {}),

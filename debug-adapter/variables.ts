@@ -7,6 +7,7 @@ import { CsrDef, csrByName } from '../engine/isa/csr-table';
 import { registerNumber } from '../engine/isa/registers';
 import { CSR_FIELDS, describeField, parseFieldValue, withField } from './csr-fields';
 import { EvalError, Expression } from './expression';
+import { Locals, LocalsContainer, LocalsFrame } from './locals';
 import {
   ABI_NAMES, csrGroup, CsrGroup, describeVirtualPrivilege, H_EXTENSION, hartScope, hex64, IMPLEMENTED_CSRS, modeLabel, PRIVILEGE_LONG, privilegeName,
   readCsr, ringOf, setRegister, virtOf, writeCsr,
@@ -22,7 +23,8 @@ type Container =
   | { kind: 'fields'; hartId: number; csr: CsrDef }
   | { kind: 'privilege'; hartId: number }
   | { kind: 'virtualization'; hartId: number }
-  | { kind: 'translation'; hartId: number };
+  | { kind: 'translation'; hartId: number }
+  | LocalsContainer;
 
 const GROUP_LABEL: Record<CsrGroup, string> = {
   machine: 'machine', supervisor: 'supervisor', hypervisor: 'hypervisor', unprivileged: 'unprivileged (counters)',
@@ -49,20 +51,30 @@ function stripLabel(text: string): string {
 
 export class Variables {
   private handles = new Handles<Container>();
+  readonly locals: Locals;
 
-  constructor(private readonly target: Target) {}
+  constructor(private readonly target: Target) {
+    this.locals = new Locals(target);
+  }
+
+  /** A handle for a value with children (locals.ts). */
+  private readonly ref = (c: LocalsContainer) => this.handles.create(c);
 
   /** Variable references live only while the hart stays stopped (DAP "Lifetime of Object References"). */
   reset(): void {
     this.handles.reset();
   }
 
-  scopes(hartId: number, pc: number, unwound?: ReadonlyMap<number, bigint>): DebugProtocol.Scope[] {
+  /** `caller`: the frame's pc is a return address (every frame but the innermost and trapped contexts). */
+  scopes(hartId: number, pc: number, unwound?: ReadonlyMap<number, bigint>, caller = false): DebugProtocol.Scope[] {
     const scope = (name: string, c: Container, hint?: string, named?: number): DebugProtocol.Scope => ({
       name, variablesReference: this.handles.create(c), expensive: false,
       ...(hint ? { presentationHint: hint } : {}), ...(named !== undefined ? { namedVariables: named } : {}),
     });
+    const frame: LocalsFrame = { kind: 'locals', hartId, pc, caller, ...(unwound ? { unwound } : {}) };
+    // Only frames in code that .debug_info describes have locals (not assembly, not stripped files).
     return [
+      ...(this.locals.functionOf(pc, caller) ? [scope('Locals', frame, 'locals')] : []),
       scope('Registers', { kind: 'registers', hartId, pc, unwound }, 'registers', 33),
       scope('CSRs', { kind: 'csrs', hartId }, 'registers', 4),
       scope('Privilege', { kind: 'privilege', hartId }),
@@ -96,7 +108,14 @@ export class Variables {
       case 'privilege': return this.privilege(h);
       case 'virtualization': return this.virtualization(h);
       case 'translation': return this.translation(h);
+      case 'locals': return this.locals.list(c, this.ref);
+      case 'value': return this.locals.children(c, this.ref);
     }
+  }
+
+  /** A local of a frame by name, for evaluate and hovers. */
+  local(frame: LocalsFrame, name: string): DebugProtocol.Variable | undefined {
+    return this.locals.lookup(frame, name, this.ref);
   }
 
   private registers(h: Hart, framePc: number, unwound?: ReadonlyMap<number, bigint>): DebugProtocol.Variable[] {

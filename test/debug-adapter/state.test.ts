@@ -35,7 +35,7 @@ describe('debug-adapter: state', function () {
     assert.equal(find(regs, 'a0').value, '0x000000000000042f', 'gcd(1071, 462)');
     assert.equal(find(regs, 'a1').type, 'x11');
     assert.equal(find(regs, 'sp').memoryReference, `v:${hexOf(await s.value('sp'))}`, 'a register holds a virtual address');
-    const ref = (await s.dc.scopesRequest({ frameId: (await s.top()).id })).body.scopes[0].variablesReference;
+    const ref = (await s.dc.scopesRequest({ frameId: (await s.top()).id })).body.scopes.find((x) => x.name === 'Registers')!.variablesReference;
 
     const set = await s.dc.setVariableRequest({ variablesReference: ref, name: 'a1', value: '0x64' });
     assert.equal(set.body.value, '0x0000000000000064');

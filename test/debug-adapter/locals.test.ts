@@ -1,0 +1,72 @@
+// The Locals scope: a stopped C function's parameters and locals from .debug_info (the -O2 demo kernel), in the
+// innermost frame (the hart's registers) and in caller frames (the registers unwinding recovered), and evaluate
+// of a local or a part of one in a frame.
+import { strict as assert } from 'assert';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { find, guest, Session, startSession } from './support';
+
+const KERNEL = guest('kernel.elf');
+const DISK = guest('disk.img');
+
+describe('debug-adapter: Locals scope', function () {
+  this.timeout(60000);
+  let s: Session;
+  beforeEach(async () => { s = await startSession(); });
+  afterEach(async () => { await s.stop(); });
+
+  const stopIn = async (hit: string) => {
+    await s.launch({ kernel: KERNEL, drive: DISK }, async () => {
+      await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_read', hitCondition: hit }] });
+    });
+    await s.stopped();
+    return (await s.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  };
+  const scopesOf = async (f: DebugProtocol.StackFrame) => (await s.dc.scopesRequest({ frameId: f.id })).body.scopes;
+
+  it('lists the parameters with their values first: fs_init reads the header sector into `header`', async () => {
+    const frames = await stopIn('1');
+    assert.deepEqual(frames.slice(0, 2).map((f) => f.name), ['virtio_blk_read', 'fs_init']);
+    assert.deepEqual((await scopesOf(frames[0])).map((x) => x.name), ['Locals', 'Registers', 'CSRs', 'Privilege', 'Virtualization', 'Translation']);
+    const locals = await s.scope('Locals', frames[0].id);
+    assert.deepEqual(locals.slice(0, 3).map((v) => [v.name, v.type, v.value]), [
+      ['sector', 'uint64_t', '0 (0x0)'],
+      ['buf', 'void *', `0x${(await s.value('header')).toString(16)} <header>`],
+      ['count', 'uint32_t', '1 (0x1)'],
+    ]);
+    // Locals not assigned yet at the breakpoint (after the prologue): gcc gives them no location there.
+    for (const name of ['avail', 'used', 'spins', 'e', 'isr']) assert.equal(find(locals, name).value, '<optimized out>', name);
+    // fs_init's loop counters belong to blocks that do not hold the call: no locals in scope there.
+    const caller = await scopesOf(frames[1]);
+    assert.equal(caller[0].name, 'Locals');
+    assert.deepEqual(await s.scope('Locals', frames[1].id), []);
+    // evaluate: a local by name in its frame, and in arithmetic.
+    assert.equal(await s.evaluate('count', frames[0].id), '1 (0x1)');
+    assert.equal(await s.evaluate('sector + 5', frames[0].id), '0x5 (5)');
+  });
+
+  it('a caller frame\'s locals come from the registers unwinding recovered; structs and pointers expand', async () => {
+    // The third read: a user process's read_file system call loads "poem.txt" through fs_load.
+    const frames = await stopIn('3');
+    assert.deepEqual(frames.slice(0, 3).map((f) => f.name), ['virtio_blk_read', 'fs_load', 'user_trap']);
+    const inner = await s.scope('Locals', frames[0].id);
+    const fsLoad = await s.scope('Locals', frames[1].id);
+    assert.deepEqual(fsLoad.map((v) => v.name), ['name', 'data', 'sectors', 'e']);
+    assert.match(find(fsLoad, 'name').value, /^0x[0-9a-f]+ .*"poem\.txt"$/);
+    assert.equal(find(fsLoad, 'name').type, 'const char *');
+    // e is the directory entry whose first sector virtio_blk_read was asked for.
+    const e = find(fsLoad, 'e');
+    assert.equal(e.type, 'const struct fs_entry *');
+    const [target] = await s.children(e);
+    assert.equal(target.name, '*e');
+    const members = await s.children(target);
+    assert.equal(find(members, 'name').value, '"poem.txt"');
+    assert.equal(find(members, 'first_sector').value.split(' ')[0], find(inner, 'sector').value.split(' ')[0]);
+    assert.equal(find(members, 'first_sector').evaluateName, 'e[0].first_sector');
+    assert.equal(await s.evaluate('e[0].first_sector', frames[1].id), find(members, 'first_sector').value);
+    // The system call handler: its parameter tf was in a caller-saved register only at entry.
+    const userTrap = await s.scope('Locals', frames[2].id);
+    assert.match(find(userTrap, 'tf').value, /^<optimized out/);
+    const p = await s.children(find(userTrap, 'p'));
+    assert.match(find(await s.children(p[0]), 'name').value, /"reader"$/);
+  });
+});

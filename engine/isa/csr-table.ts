@@ -1,5 +1,8 @@
 // The CSR table: every standard CSR's address, name and privilege; write masks and WARL rules for the
 // ones this hart implements (privileged spec §2 "CSR Listing", §3 machine, §10 supervisor, §13 hypervisor).
+// Rows without an implementation (impl false) name the other standard CSRs GNU objdump knows, for the disassembler
+// and the debugger's descriptions; accessing them raises illegal-instruction. Besides Unpriv and Priv, rows cite the
+// vector spec (RVV 1.0), the scalar crypto spec (Zkr), the Advanced Interrupt Architecture 1.0 (AIA) and the debug spec.
 
 export type CsrPrivilege = 'U' | 'S' | 'H' | 'M' | 'D';
 
@@ -36,10 +39,23 @@ const ROWS: Row[] = [
   [0x001, 'fflags', 'Floating-point accrued exceptions', 'Unpriv §11.2', false],
   [0x002, 'frm', 'Floating-point dynamic rounding mode', 'Unpriv §11.2', false],
   [0x003, 'fcsr', 'Floating-point control and status', 'Unpriv §11.2', false],
+  // Vector CSRs (V is not implemented: named for the disassembler only; RVV 1.0 §3)
+  [0x008, 'vstart', 'Vector start element index', 'V spec §3.7', false],
+  [0x009, 'vxsat', 'Vector fixed-point saturation flag', 'V spec §3.9', false],
+  [0x00a, 'vxrm', 'Vector fixed-point rounding mode', 'V spec §3.8', false],
+  [0x00f, 'vcsr', 'Vector control and status (vxrm and vxsat)', 'V spec §3.10', false],
+  [0xc20, 'vl', 'Vector length', 'V spec §3.5', false],
+  [0xc21, 'vtype', 'Vector data type', 'V spec §3.4', false],
+  [0xc22, 'vlenb', 'Vector register length in bytes (VLEN/8)', 'V spec §3.6', false],
+  // Entropy source (Zkr is not implemented)
+  [0x015, 'seed', 'Entropy source (Zkr)', 'Scalar crypto spec §4.1', false],
   // Unprivileged counters
   [0xc00, 'cycle', 'Cycle counter (read-only shadow of mcycle)', 'Unpriv §10.1; Priv §3.1.11', {}],
   [0xc01, 'time', 'Real-time counter (CLINT mtime)', 'Unpriv §10.1', {}],
   [0xc02, 'instret', 'Instructions retired (read-only shadow of minstret)', 'Unpriv §10.1', {}],
+  [0xc80, 'cycleh', 'Upper 32 bits of cycle (RV32 only)', 'Unpriv §10.1', false],
+  [0xc81, 'timeh', 'Upper 32 bits of time (RV32 only)', 'Unpriv §10.1', false],
+  [0xc82, 'instreth', 'Upper 32 bits of instret (RV32 only)', 'Unpriv §10.1', false],
   // Supervisor
   [0x100, 'sstatus', 'Supervisor status: a restricted view of mstatus', 'Priv §10.1.1', { mask: S_STATUS_MASK }],
   [0x104, 'sie', 'Supervisor interrupt enable: view of mie through mideleg', 'Priv §10.1.3', { mask: S_INT }],
@@ -53,6 +69,15 @@ const ROWS: Row[] = [
   [0x144, 'sip', 'Supervisor interrupt pending: view of mip through mideleg', 'Priv §10.1.3', { mask: 1n << 1n }],
   [0x14d, 'stimecmp', 'Supervisor timer compare (Sstc): STIP = time ≥ stimecmp while menvcfg.STCE', 'Sstc §1', { mask: -1n }],
   [0x180, 'satp', 'Supervisor address translation and protection', 'Priv §10.1.11', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
+  // Supervisor CSRs of extensions this hart lacks (AIA, Sstc's RV32 half, Sscofpmf): named for the disassembler only
+  [0x114, 'sieh', 'Upper 32 bits of sie (AIA, RV32 only)', 'AIA §2.2', false],
+  [0x150, 'siselect', 'Supervisor indirect register select (AIA)', 'AIA §2.2', false],
+  [0x151, 'sireg', 'Supervisor indirect register alias (AIA)', 'AIA §2.2', false],
+  [0x154, 'siph', 'Upper 32 bits of sip (AIA, RV32 only)', 'AIA §2.2', false],
+  [0x15c, 'stopei', 'Supervisor top external interrupt (AIA, with an IMSIC)', 'AIA §2.2', false],
+  [0x15d, 'stimecmph', 'Upper 32 bits of stimecmp (Sstc, RV32 only)', 'Sstc §1', false],
+  [0xda0, 'scountovf', 'Supervisor count overflow: read-only shadow of the mhpmevent OF bits (Sscofpmf)', 'Priv §12.2', false],
+  [0xdb0, 'stopi', 'Supervisor top interrupt (AIA)', 'AIA §2.2', false],
   [0x5a8, 'scontext', 'Supervisor context (debug)', 'Debug spec §5.7', false],
   // Hypervisor and virtual supervisor (Priv §13.2). H and VS CSRs are accessible from HS-mode and M-mode; from
   // VS/VU they raise virtual-instruction exceptions (§13.6.1). Rules beyond the masks live in engine/cpu/csr-file.ts.
@@ -74,6 +99,18 @@ const ROWS: Row[] = [
     { warl: 'MODE Bare, Sv39x4 or Sv48x4; another MODE is legalized to Bare with zero PPN and VMID; PPN[1:0] read as zero; VMIDLEN = 14' }],
   [0x6a8, 'hcontext', 'Hypervisor context (debug)', 'Debug spec §5.7', false],
   [0xe12, 'hgeip', 'Hypervisor guest external interrupt pending (read-only)', 'Priv §13.2.4', {}],
+  // Hypervisor CSRs of AIA and the RV32 high halves (not implemented)
+  [0x608, 'hvien', 'Hypervisor virtual interrupt enables (AIA)', 'AIA §2.3', false],
+  [0x609, 'hvictl', 'Hypervisor virtual interrupt control (AIA)', 'AIA §2.3', false],
+  [0x613, 'hidelegh', 'Upper 32 bits of hideleg (AIA, RV32 only)', 'AIA §2.3', false],
+  [0x615, 'htimedeltah', 'Upper 32 bits of htimedelta (RV32 only)', 'Priv §13.2.7', false],
+  [0x618, 'hvienh', 'Upper 32 bits of hvien (AIA, RV32 only)', 'AIA §2.3', false],
+  [0x61a, 'henvcfgh', 'Upper 32 bits of henvcfg (RV32 only)', 'Priv §13.2.5', false],
+  [0x646, 'hviprio1', 'Hypervisor VS-level interrupt priorities 1 (AIA)', 'AIA §2.3', false],
+  [0x647, 'hviprio2', 'Hypervisor VS-level interrupt priorities 2 (AIA)', 'AIA §2.3', false],
+  [0x655, 'hviph', 'Upper 32 bits of hvip (AIA, RV32 only)', 'AIA §2.3', false],
+  [0x656, 'hviprio1h', 'Upper 32 bits of hviprio1 (AIA, RV32 only)', 'AIA §2.3', false],
+  [0x657, 'hviprio2h', 'Upper 32 bits of hviprio2 (AIA, RV32 only)', 'AIA §2.3', false],
   [0x200, 'vsstatus', 'Virtual supervisor status: sstatus while V=1', 'Priv §13.2.11', { mask: S_STATUS_MASK }],
   [0x204, 'vsie', 'Virtual supervisor interrupt enable: sie while V=1 (VS bits of hie through hideleg, shifted)', 'Priv §13.2.12', { mask: S_INT }],
   [0x205, 'vstvec', 'Virtual supervisor trap vector', 'Priv §13.2.13', { warl: 'MODE 0 (direct) or 1 (vectored); a write with MODE ≥ 2 is ignored' }],
@@ -84,6 +121,14 @@ const ROWS: Row[] = [
   [0x244, 'vsip', 'Virtual supervisor interrupt pending: sip while V=1 (VS bits of hip through hideleg, shifted)', 'Priv §13.2.12', { mask: 1n << 1n }],
   [0x24d, 'vstimecmp', 'Virtual supervisor timer compare (Sstc): VSTIP |= time + htimedelta ≥ vstimecmp while henvcfg.STCE; stimecmp while V=1', 'Sstc; Priv §13.2.3', { mask: -1n }],
   [0x280, 'vsatp', 'Virtual supervisor address translation: satp while V=1 (VS-stage)', 'Priv §13.2.18', { warl: 'MODE Bare, Sv39 or Sv48; a write with another MODE has no effect' }],
+  // Virtual supervisor CSRs of AIA and the RV32 high halves (not implemented)
+  [0x214, 'vsieh', 'Upper 32 bits of vsie (AIA, RV32 only)', 'AIA §2.3', false],
+  [0x250, 'vsiselect', 'Virtual supervisor indirect register select (AIA)', 'AIA §2.3', false],
+  [0x251, 'vsireg', 'Virtual supervisor indirect register alias (AIA)', 'AIA §2.3', false],
+  [0x254, 'vsiph', 'Upper 32 bits of vsip (AIA, RV32 only)', 'AIA §2.3', false],
+  [0x25c, 'vstopei', 'Virtual supervisor top external interrupt (AIA, with an IMSIC)', 'AIA §2.3', false],
+  [0x25d, 'vstimecmph', 'Upper 32 bits of vstimecmp (Sstc, RV32 only)', 'Sstc §1', false],
+  [0xeb0, 'vstopi', 'Virtual supervisor top interrupt (AIA)', 'AIA §2.3', false],
   // Machine information
   [0xf11, 'mvendorid', 'Vendor ID (0: non-commercial)', 'Priv §3.1.2', {}],
   [0xf12, 'marchid', 'Architecture ID', 'Priv §3.1.3', {}],
@@ -111,15 +156,35 @@ const ROWS: Row[] = [
   [0x34a, 'mtinst', 'Machine trap instruction (H extension)', 'Priv §13.4.5', { mask: -1n }],
   [0x34b, 'mtval2', 'Machine second trap value: guest physical address >> 2 (H extension)', 'Priv §13.4.4', { mask: -1n }],
   [0x747, 'mseccfg', 'Machine security configuration', 'Priv §3.1.21', false],
+  // Machine CSRs of AIA and the RV32 high halves (not implemented)
+  [0x310, 'mstatush', 'Upper 32 bits of mstatus (RV32 only)', 'Priv §3.1.6', false],
+  [0x31a, 'menvcfgh', 'Upper 32 bits of menvcfg (RV32 only)', 'Priv §3.1.18', false],
+  [0x757, 'mseccfgh', 'Upper 32 bits of mseccfg (RV32 only)', 'Priv §3.1.19', false],
+  [0x308, 'mvien', 'Machine virtual interrupt enables (AIA)', 'AIA §2.1', false],
+  [0x309, 'mvip', 'Machine virtual interrupt-pending bits (AIA)', 'AIA §2.1', false],
+  [0x313, 'midelegh', 'Upper 32 bits of mideleg (AIA, RV32 only)', 'AIA §2.1', false],
+  [0x314, 'mieh', 'Upper 32 bits of mie (AIA, RV32 only)', 'AIA §2.1', false],
+  [0x318, 'mvienh', 'Upper 32 bits of mvien (AIA, RV32 only)', 'AIA §2.1', false],
+  [0x319, 'mviph', 'Upper 32 bits of mvip (AIA, RV32 only)', 'AIA §2.1', false],
+  [0x350, 'miselect', 'Machine indirect register select (AIA)', 'AIA §2.1', false],
+  [0x351, 'mireg', 'Machine indirect register alias (AIA)', 'AIA §2.1', false],
+  [0x354, 'miph', 'Upper 32 bits of mip (AIA, RV32 only)', 'AIA §2.1', false],
+  [0x35c, 'mtopei', 'Machine top external interrupt (AIA, with an IMSIC)', 'AIA §2.1', false],
+  [0xfb0, 'mtopi', 'Machine top interrupt (AIA)', 'AIA §2.1', false],
   // Machine counters
   [0xb00, 'mcycle', 'Machine cycle counter', 'Priv §3.1.11', { mask: -1n }],
   [0xb02, 'minstret', 'Machine instructions-retired counter', 'Priv §3.1.11', { mask: -1n }],
+  [0xb80, 'mcycleh', 'Upper 32 bits of mcycle (RV32 only)', 'Priv §3.1.10', false],
+  [0xb82, 'minstreth', 'Upper 32 bits of minstret (RV32 only)', 'Priv §3.1.10', false],
   // Debug and trigger CSRs (not implemented)
   [0x7a0, 'tselect', 'Debug/trace trigger select', 'Debug spec §5.7', false],
   [0x7a1, 'tdata1', 'Trigger data 1', 'Debug spec §5.7', false],
   [0x7a2, 'tdata2', 'Trigger data 2', 'Debug spec §5.7', false],
   [0x7a3, 'tdata3', 'Trigger data 3', 'Debug spec §5.7', false],
+  [0x7a4, 'tinfo', 'Trigger info: the types the selected trigger supports', 'Debug spec §5.7', false],
+  [0x7a5, 'tcontrol', 'Trigger control (M-mode trigger enable and its previous value)', 'Debug spec §5.7', false],
   [0x7a8, 'mcontext', 'Machine context (debug)', 'Debug spec §5.7', false],
+  [0x7aa, 'mscontext', 'Machine-mode alias of scontext at its pre-1.0 address (debug)', 'Debug spec §5.7', false],
   [0x7b0, 'dcsr', 'Debug control and status', 'Debug spec §4.9', false],
   [0x7b1, 'dpc', 'Debug pc', 'Debug spec §4.9', false],
   [0x7b2, 'dscratch0', 'Debug scratch 0', 'Debug spec §4.9', false],
@@ -140,6 +205,20 @@ for (let i = 3; i < 32; i++) {
   ROWS.push([0xc00 + i, `hpmcounter${i}`, `Hardware performance counter ${i} (hardwired to 0)`, 'Unpriv §10.3', {}]);
   ROWS.push([0xb00 + i, `mhpmcounter${i}`, `Machine performance counter ${i} (hardwired to 0)`, 'Priv §3.1.11', { mask: 0n }]);
   ROWS.push([0x320 + i, `mhpmevent${i}`, `Machine performance event selector ${i} (hardwired to 0)`, 'Priv §3.1.11', { mask: 0n }]);
+}
+// Not implemented: the RV32-only upper halves of the HPM counters and (Sscofpmf) event selectors, and the
+// Smstateen state-enable registers (Priv §4.1), named for the disassembler only.
+for (let i = 3; i < 32; i++) {
+  ROWS.push([0xc80 + i, `hpmcounter${i}h`, `Upper 32 bits of hpmcounter${i} (RV32 only)`, 'Unpriv §10.2', false]);
+  ROWS.push([0xb80 + i, `mhpmcounter${i}h`, `Upper 32 bits of mhpmcounter${i} (RV32 only)`, 'Priv §3.1.10', false]);
+  ROWS.push([0x720 + i, `mhpmevent${i}h`, `Upper 32 bits of mhpmevent${i} (Sscofpmf, RV32 only)`, 'Priv §12.1', false]);
+}
+for (let i = 0; i < 4; i++) {
+  ROWS.push([0x30c + i, `mstateen${i}`, `Machine state enable ${i}: access below M to extension state (Smstateen)`, 'Priv §4.1', false]);
+  ROWS.push([0x31c + i, `mstateen${i}h`, `Upper 32 bits of mstateen${i} (Smstateen, RV32 only)`, 'Priv §4.1', false]);
+  ROWS.push([0x10c + i, `sstateen${i}`, `Supervisor state enable ${i}: U/VU access to extension state (Smstateen)`, 'Priv §4.1', false]);
+  ROWS.push([0x60c + i, `hstateen${i}`, `Hypervisor state enable ${i}: VS/VU access to extension state (Smstateen)`, 'Priv §4.1', false]);
+  ROWS.push([0x61c + i, `hstateen${i}h`, `Upper 32 bits of hstateen${i} (Smstateen, RV32 only)`, 'Priv §4.1', false]);
 }
 
 function privOf(addr: number): CsrPrivilege {

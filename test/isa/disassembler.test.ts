@@ -368,7 +368,7 @@ const RANDOM_WORDS = 20000;
 /**
  * 32-bit words: for each row, the cartesian product of operandValues (thinned past 2000), then seeded random
  * words on the table's major opcodes. Random CSR numbers are replaced by ones the CSR table knows or no one
- * names: objdump knows CSRs the table does not (see the report of the CSR names test).
+ * names, so that both kinds stay frequent (the CSR sweep tests cover every CSR number).
  */
 function generatedWords(): number[] {
   const out: number[] = [];
@@ -460,23 +460,37 @@ function ruleApplied(d: DecodedInsn): AliasRule | undefined {
 
 /**
  * CSRs objdump 2.40 names only under privileged spec 1.12: in an ELF whose Tag_RISCV_priv_spec is 1.11 (what gas
- * records by default once a source names a CSR) it prints them as numbers. Found by disassembling every CSR of the
- * table in a 1.11 ELF. The disassembler always uses the current names; the comparison undoes that for such ELFs.
+ * records by default once a source names a CSR) it prints them as numbers. Found by disassembling every CSR number
+ * in a 1.11 ELF (the CSR sweep test below checks the set is exact). The disassembler always uses the current
+ * names; the comparison undoes that for such ELFs.
  */
 const CSRS_NAMED_FROM_1_12 = new Set([0x10a, 0x30a, 0x34a, 0x34b, 0x747, 0xf15,
+  0x310, 0x31a, 0x757, // mstatush, menvcfgh, mseccfgh
   ...Array.from({ length: 12 }, (_, i) => 0x3a4 + i), ...Array.from({ length: 48 }, (_, i) => 0x3c0 + i)]);
+
+/**
+ * CSRs 1.12 removed (the N extension's user trap CSRs, sedeleg and sideleg) that objdump 2.40 still names in a 1.11
+ * ELF. The CSR table has only current CSRs, so the disassembler prints these as numbers; the comparison puts the
+ * old names back for such ELFs. Found (and checked) by the same sweep.
+ */
+const CSRS_NAMED_UNTIL_1_11: ReadonlyMap<number, string> = new Map([
+  [0x000, 'ustatus'], [0x004, 'uie'], [0x005, 'utvec'], [0x040, 'uscratch'], [0x041, 'uepc'], [0x042, 'ucause'],
+  [0x043, 'utval'], [0x044, 'uip'], [0x102, 'sedeleg'], [0x103, 'sideleg'],
+]);
 
 function privSpecIs111(elf: string): boolean {
   const a = crossTool('readelf', ['-A', elf]);
   return /Tag_RISCV_priv_spec: 1\b/.test(a) && /Tag_RISCV_priv_spec_minor: 11\b/.test(a);
 }
 
-/** Our text as objdump prints it in a 1.11 ELF: a 1.12 CSR's name becomes its number. */
+/** Our text as objdump prints it in a 1.11 ELF: a 1.12 CSR's name becomes its number, a removed CSR's number its name. */
 function asPrivSpec111(raw: number, text: string): string {
   const d = decode(raw);
-  if (!d || d.def.operands.csr === undefined || !CSRS_NAMED_FROM_1_12.has(d.csr)) return text;
-  const name = CSRS.find((c) => c.addr === d.csr)!.name;
-  return text.replace(new RegExp(`(^|[\t,])${name}(,|$)`), `$1${hexCsr(d.csr)}$2`);
+  if (!d || d.def.operands.csr === undefined) return text;
+  const swap = (from: string, to: string) => text.replace(new RegExp(`(^|[\t,])${from}(,|$)`), `$1${to}$2`);
+  if (CSRS_NAMED_FROM_1_12.has(d.csr)) return swap(CSRS.find((c) => c.addr === d.csr)!.name, hexCsr(d.csr));
+  const old = CSRS_NAMED_UNTIL_1_11.get(d.csr);
+  return old === undefined ? text : swap(hexCsr(d.csr), old);
 }
 const hexCsr = (addr: number) => '0x' + addr.toString(16);
 
@@ -510,6 +524,18 @@ function assertNoMismatches(c: Comparison): void {
 }
 
 const newComparison = (): Comparison => ({ lines: 0, mismatches: [], spellings: new Set(), rules: new Set() });
+
+/** `csrrs a0, N, zero` (csrr) and `csrrw zero, N, a1` (csrw) for every CSR number N, in an ELF recording privileged spec 1.minor. */
+function csrSweepSource(minor: 11 | 12): string {
+  const lines = ['.attribute priv_spec, 1', `.attribute priv_spec_minor, ${minor}`, '.attribute priv_spec_revision, 0',
+    '.text', '.globl _start', '_start:'];
+  for (let csr = 0; csr < 4096; csr++) {
+    const read = ((csr << 20) | (2 << 12) | (10 << 7) | CSR_OPCODE) >>> 0;
+    const write = ((csr << 20) | (11 << 15) | (1 << 12) | CSR_OPCODE) >>> 0;
+    lines.push(`.insn 4, 0x${read.toString(16)}`, `.insn 4, 0x${write.toString(16)}`);
+  }
+  return lines.join('\n') + '\n';
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -718,5 +744,43 @@ describe('isa/disassembler', function () {
       const unusedRules = ALIASES.filter((r) => !rules.has(r)).map((r) => `${r.of} ${JSON.stringify(r.when)} → ${r.alias}`);
       assert.deepEqual({ unusedSpellings, unusedRules }, { unusedSpellings: [], unusedRules: [] });
     });
+  });
+
+  describe('every CSR number against riscv64-unknown-elf-objdump', function () {
+    const builds: CrossBuild[] = [];
+    const elfs = new Map<11 | 12, string>();
+
+    before(function () {
+      if (!crossToolchainAvailable(['gcc', 'objdump', 'nm', 'readelf'])) this.skip();
+      for (const minor of [11, 12] as const) {
+        const b = crossBuild(csrSweepSource(minor), { name: `csr-sweep-1-${minor}` });
+        builds.push(b);
+        elfs.set(minor, b.elf);
+      }
+    });
+
+    after(function () {
+      for (const b of builds) b.cleanup();
+    });
+
+    for (const aliases of [false, true]) {
+      const form = aliases ? 'the default (alias) form' : '-M no-aliases';
+
+      it(`names CSRs 0x000–0xfff as objdump does in a priv-spec 1.12 ELF (${form}): the table has every CSR it knows`, function () {
+        const elf = elfs.get(12)!;
+        assert.match(crossTool('readelf', ['-A', elf]), /Tag_RISCV_priv_spec_minor: 12\b/);
+        const c = newComparison();
+        assert.equal(compare(elf, aliases, c).length, 2 * 4096);
+        assertNoMismatches(c);
+      });
+
+      it(`matches objdump in a priv-spec 1.11 ELF (${form}): CSRS_NAMED_FROM_1_12 and CSRS_NAMED_UNTIL_1_11 are exact`, function () {
+        const elf = elfs.get(11)!;
+        assert.ok(privSpecIs111(elf), 'the sweep ELF records privileged spec 1.11');
+        const c = newComparison();
+        assert.equal(compare(elf, aliases, c).length, 2 * 4096);
+        assertNoMismatches(c);
+      });
+    }
   });
 });

@@ -1,10 +1,14 @@
-// The instruction table's invariants: encodings, overlaps, operand fields, handlers, and decode round trips.
+// The instruction table's invariants: encodings, overlaps, operand fields, handlers, and decode round trips;
+// and the CSR table's: unique numbers and names, citations, and which CSRs the hart implements.
 import { strict as assert } from 'assert';
 import { HANDLERS } from '../../engine/cpu/handlers';
+import { CSRS, csrByAddress, csrByName, csrName } from '../../engine/isa/csr-table';
 import { decode, lookup } from '../../engine/isa/decoder';
 import { FieldSpec, fieldMask, fieldWidth } from '../../engine/isa/fields';
 import { InsnDef, OperandName } from '../../engine/isa/insn-def';
 import { ALLOWED_OVERLAPS, INSTRUCTIONS, instructionByMnemonic } from '../../engine/isa/instructions';
+import * as A from '../support/asm';
+import { BASE, CSR, M_TRAP, Rig } from '../cpu/harness';
 
 /** Writes `value` into the bits `f` reads (the inverse of fields.ts `extract`). */
 function encodeField(word: number, f: FieldSpec, value: number): number {
@@ -219,5 +223,64 @@ describe('isa/table', function () {
     assert.deepEqual(bad, []);
     // The legal RV64C space here (no F/D loads/stores): counted once, pinned so table edits show up.
     assert.equal(legal, 38551);
+  });
+});
+
+describe('isa/csr-table', function () {
+  it('has unique 12-bit CSR numbers and unique names, found by csrByAddress, csrByName and csrName', function () {
+    const bad: string[] = [];
+    const addrs = new Set<number>(), names = new Set<string>();
+    for (const c of CSRS) {
+      if (!Number.isInteger(c.addr) || c.addr < 0 || c.addr > 0xfff) bad.push(`${c.name}: number ${c.addr}`);
+      if (addrs.has(c.addr)) bad.push(`0x${c.addr.toString(16)} twice`);
+      if (names.has(c.name)) bad.push(`${c.name} twice`);
+      if (!/^[a-z][a-z0-9]*$/.test(c.name)) bad.push(`name '${c.name}'`);
+      addrs.add(c.addr); names.add(c.name);
+      if (csrByAddress(c.addr) !== c || csrByName(c.name) !== c || csrName(c.addr) !== c.name) bad.push(`${c.name}: lookups`);
+    }
+    assert.deepEqual(bad, []);
+    assert.equal(csrName(0x7c0), '0x7c0', 'custom CSR numbers print in hex');
+    assert.equal(csrByName('0x7c0'), undefined);
+  });
+
+  it('summarizes every CSR and cites its spec section', function () {
+    const cite = /^(Unpriv|Priv|V spec|Scalar crypto spec|AIA|Debug spec|Sstc)\b.*§\d+(\.\d+)*/;
+    const bad = CSRS.filter((c) => c.summary.length < 5 || !cite.test(c.spec)).map((c) => `${c.name}: '${c.summary}' '${c.spec}'`);
+    assert.deepEqual(bad, []);
+  });
+
+  it('derives read-only and privilege from the CSR number (Priv §2.1)', function () {
+    const bad: string[] = [];
+    for (const c of CSRS) {
+      if (c.readOnly !== (c.addr >> 10 === 3)) bad.push(`${c.name}: readOnly ${c.readOnly}`);
+      const level = (c.addr >> 8) & 3;
+      const want = level === 0 ? 'U' : level === 1 ? 'S' : level === 2 ? 'H' : (c.addr & 0xff0) === 0x7b0 ? 'D' : 'M';
+      if (c.priv !== want) bad.push(`${c.name}: priv ${c.priv}, want ${want}`);
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it('implements a fixed set of CSRs: rows named only for the disassembler have no write mask or WARL rule', function () {
+    const named = CSRS.filter((c) => !c.implemented);
+    assert.deepEqual(named.filter((c) => c.writeMask !== undefined || c.warl !== undefined).map((c) => c.name), []);
+    // Counted once, pinned so that a new row cannot quietly become implemented (CSR file, debugger views, expressions).
+    assert.equal(CSRS.length - named.length, 167);
+    for (const n of ['vstart', 'seed', 'cycleh', 'mstatush', 'mstateen0', 'miselect', 'mtopi', 'tinfo', 'scountovf', 'mhpmevent31h']) {
+      assert.equal(csrByName(n)?.implemented, false, n);
+    }
+  });
+
+  it('raises illegal-instruction for csrr and csrw of every CSR it names but does not implement, even in M-mode', function () {
+    const r = new Rig();
+    const bad: string[] = [];
+    for (const c of CSRS.filter((x) => !x.implemented)) {
+      for (const insn of [A.csrr(10, c.addr), A.csrrw(0, c.addr, 11)]) {
+        r.setCsr(CSR.mcause, 0n);
+        r.code(BASE, [insn]);
+        r.step();
+        if (r.pc() !== M_TRAP || r.csr(CSR.mcause) !== 2n) bad.push(`${c.name} ${hex(insn)}: pc ${hex(r.pc())} mcause ${r.csr(CSR.mcause)}`);
+      }
+    }
+    assert.deepEqual(bad, []);
   });
 });

@@ -152,49 +152,30 @@ export class DebugImage {
     this.sources = new SourceResolver(file, cwd, lines?.programs.find((p) => p.compDir)?.compDir);
   }
 
-  private cfi: CallFrameTable | null | undefined;
-  /** Why there is no call frame information, for messages. */
-  framesProblem: string | undefined;
+  /** Call frame information from .debug_frame, else .eh_frame, parsed on first use. */
+  private readonly cfi = new LazyDwarf<CallFrameTable>(() => {
+    const debugFrame = findSection(this.elf, '.debug_frame');
+    const eh = this.elf.sections.find((s) => s.name === '.eh_frame' && s.bytes.length > 0);
+    if (debugFrame) return CallFrameTable.fromDebugFrame(debugFrame);
+    return eh && CallFrameTable.fromEhFrame(eh.bytes, eh.addr);
+  }, () => `${this.name} has no .debug_frame or .eh_frame`, () => `the call frame information of ${this.name}`);
 
-  /** Call frame information from .debug_frame, else .eh_frame (parsed on first use), or null without any. */
-  get frames(): CallFrameTable | null {
-    if (this.cfi !== undefined) return this.cfi;
-    this.cfi = null;
-    try {
-      const debugFrame = findSection(this.elf, '.debug_frame');
-      const eh = this.elf.sections.find((s) => s.name === '.eh_frame' && s.bytes.length > 0);
-      if (debugFrame) this.cfi = CallFrameTable.fromDebugFrame(debugFrame);
-      else if (eh) this.cfi = CallFrameTable.fromEhFrame(eh.bytes, eh.addr);
-      else this.framesProblem = `${this.name} has no .debug_frame or .eh_frame`;
-    } catch (e) {
-      if (!(e instanceof DwarfError)) throw e;
-      this.framesProblem = `the call frame information of ${this.name} cannot be read: ${e.message}`;
-    }
-    return this.cfi;
-  }
+  get frames(): CallFrameTable | null { return this.cfi.value; }
+  /** Why there is no call frame information, for messages. */
+  get framesProblem(): string | undefined { return this.cfi.problem; }
 
   /** The unwind row at a run-time address (its CFA rule and where the caller's registers are saved). */
   unwindRow(addr: number): UnwindRow | undefined {
     return this.frames?.rowAt(addr - this.offset);
   }
 
-  private dwarfInfo: DebugInfo | null | undefined;
-  /** Why there is no .debug_info, for messages. */
-  infoProblem: string | undefined;
+  /** Functions, variables and types from .debug_info, parsed on first use. */
+  private readonly dwarfInfo = new LazyDwarf<DebugInfo>(() => DebugInfo.fromElf(this.elf),
+    () => `${this.name} has no .debug_info (build it with -g)`, () => `the debugging information of ${this.name}`);
 
-  /** Functions, variables and types from .debug_info (parsed on first use), or null without any. */
-  get info(): DebugInfo | null {
-    if (this.dwarfInfo !== undefined) return this.dwarfInfo;
-    this.dwarfInfo = null;
-    try {
-      this.dwarfInfo = DebugInfo.fromElf(this.elf) ?? null;
-      if (!this.dwarfInfo) this.infoProblem = `${this.name} has no .debug_info (build it with -g)`;
-    } catch (e) {
-      if (!(e instanceof DwarfError)) throw e;
-      this.infoProblem = `the debugging information of ${this.name} cannot be read: ${e.message}`;
-    }
-    return this.dwarfInfo;
-  }
+  get info(): DebugInfo | null { return this.dwarfInfo.value; }
+  /** Why there is no .debug_info, for messages. */
+  get infoProblem(): string | undefined { return this.dwarfInfo.problem; }
 
   /** The function whose code holds a run-time address (its ranges and locations are at link addresses). */
   functionAt(addr: number): Subprogram | undefined {
@@ -230,6 +211,27 @@ export class DebugImage {
     const syms = this.symbolSource === 'none' ? 'no symbols' : `${this.symbols.size} symbols from ${this.symbolSource}`;
     const offset = this.offset === 0 ? 'at its link addresses' : `link address ${this.offset < 0 ? '-' : '+'} ${hexAddr(Math.abs(this.offset))}`;
     return `${this.name} (${ROLE_NAMES[this.role]}): ${syms}, ${this.lines ? 'line table' : 'no line table'}; ${offset}: ${range}`;
+  }
+}
+
+/** A DWARF section parsed on first use: its value, or null with the reason (missing, or malformed) in `problem`. */
+class LazyDwarf<T> {
+  private parsed: T | null | undefined;
+  problem: string | undefined;
+
+  constructor(private readonly parse: () => T | undefined, private readonly missing: () => string, private readonly what: () => string) {}
+
+  get value(): T | null {
+    if (this.parsed !== undefined) return this.parsed;
+    this.parsed = null;
+    try {
+      this.parsed = this.parse() ?? null;
+      if (this.parsed === null) this.problem = this.missing();
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      this.problem = `${this.what()} cannot be read: ${e.message}`;
+    }
+    return this.parsed;
   }
 }
 

@@ -297,7 +297,7 @@ describe('debug-adapter: booting kernels and firmware', function () {
   });
 });
 
-describe('debug-adapter: call frame information', function () {
+describe('debug-adapter: call frame information, privilege-change breakpoints, memory address spaces', function () {
   this.timeout(60000);
   let s: Session;
   beforeEach(async () => { s = await startSession(); });
@@ -352,13 +352,7 @@ describe('debug-adapter: call frame information', function () {
       }
     });
   }
-});
 
-describe('debug-adapter: privilege-change breakpoints', function () {
-  this.timeout(60000);
-  let s: Session;
-  beforeEach(async () => { s = await startSession(); });
-  afterEach(async () => { await s.stop(); });
 
   for (const [mode, user] of [['bare', 'U'], ['hw', 'VU']]) {
     it(`stop where the demo kernel first enters user mode, with a condition (${mode} mode)`, async () => {
@@ -386,13 +380,7 @@ describe('debug-adapter: privilege-change breakpoints', function () {
       await s.waitForStdout('kernel: all processes finished');
     });
   }
-});
 
-describe('debug-adapter: memory references by address space', function () {
-  this.timeout(60000);
-  let s: Session;
-  beforeEach(async () => { s = await startSession(); });
-  afterEach(async () => { await s.stop(); });
 
   it('v: references read and write a user process\'s memory through its page table (and the G stage under hw); plain ones are physical', async () => {
     await s.launch({ kernel: KERNEL, drive: DISK, mode: 'hw' }, async () => {

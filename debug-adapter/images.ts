@@ -161,8 +161,6 @@ export class DebugImage {
   }, () => `${this.name} has no .debug_frame or .eh_frame`, () => `the call frame information of ${this.name}`);
 
   get frames(): CallFrameTable | null { return this.cfi.value; }
-  /** Why there is no call frame information, for messages. */
-  get framesProblem(): string | undefined { return this.cfi.problem; }
 
   /** The unwind row at a run-time address (its CFA rule and where the caller's registers are saved). */
   unwindRow(addr: number): UnwindRow | undefined {
@@ -174,7 +172,7 @@ export class DebugImage {
     () => `${this.name} has no .debug_info (build it with -g)`, () => `the debugging information of ${this.name}`);
 
   get info(): DebugInfo | null { return this.dwarfInfo.value; }
-  /** Why there is no .debug_info, for messages. */
+  /** Why there is no .debug_info (missing, or malformed), once `info` was asked for. */
   get infoProblem(): string | undefined { return this.dwarfInfo.problem; }
 
   /** The function whose code holds a run-time address (its ranges and locations are at link addresses). */

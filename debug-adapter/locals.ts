@@ -92,6 +92,14 @@ export class Locals {
     try { return this.target.readValue(h, BigInt.asUintN(64, addr), size); } catch { return undefined; }
   }
 
+  /** Whether a frame gets a Locals scope: its function is described, or its symbol file's .debug_info is
+   *  missing or unreadable (the scope then says why). */
+  hasScope(pc: number, caller: boolean): boolean {
+    if (this.functionOf(pc, caller)) return true;
+    const image = this.target.images.at(caller ? pc - 1 : pc);
+    return image !== undefined && image.info === null;
+  }
+
   /** Each variable in scope at the frame's pc with its bytes (or why there are none). */
   values(f: LocalsFrame): { variable: Variable; value: ValueBytes }[] | undefined {
     const where = this.functionOf(f.pc, f.caller);
@@ -111,8 +119,14 @@ export class Locals {
 
   /** The Locals scope's variables: parameters, then locals (innermost block first). */
   list(f: LocalsFrame, ref: MakeRef): DebugProtocol.Variable[] {
+    const values = this.values(f);
+    if (!values) {
+      // No locals because the symbol file has no readable .debug_info: say so rather than show an empty scope.
+      const problem = this.target.images.at(f.caller ? f.pc - 1 : f.pc)?.infoProblem;
+      return problem ? [{ name: '<no locals>', value: problem, variablesReference: 0, presentationHint: RO }] : [];
+    }
     const shadowed = new Set<string>();
-    return (this.values(f) ?? []).map(({ variable, value }) => {
+    return values.map(({ variable, value }) => {
       // An inner block's variable hides an outer one of the same name (§3.5); the outer stays listed, marked.
       const name = shadowed.has(variable.name) ? `${variable.name} (outer)` : variable.name;
       shadowed.add(variable.name);

@@ -74,7 +74,7 @@ export class Variables {
     const frame: LocalsFrame = { kind: 'locals', hartId, pc, caller, ...(unwound ? { unwound } : {}) };
     // Only frames in code that .debug_info describes have locals (not assembly, not stripped files).
     return [
-      ...(this.locals.functionOf(pc, caller) ? [scope('Locals', frame, 'locals')] : []),
+      ...(this.locals.hasScope(pc, caller) ? [scope('Locals', frame, 'locals')] : []),
       scope('Registers', { kind: 'registers', hartId, pc, unwound }, 'registers', 33),
       scope('CSRs', { kind: 'csrs', hartId }, 'registers', 4),
       scope('Privilege', { kind: 'privilege', hartId }),

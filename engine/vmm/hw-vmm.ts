@@ -107,8 +107,6 @@ export class HwVmm {
   /** Where the firmware should start HS-mode: the VMM's trap vector. */
   get entryVector(): number { return this.vector; }
 
-  vcpuState(id: number): HartState { return this.vcpus[id].state; }
-
   /** Real privilege and the guest's own idea of it. */
   privilege(hartId: number): PrivilegeView {
     const h = this.m.harts[hartId];

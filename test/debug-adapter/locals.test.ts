@@ -2,7 +2,11 @@
 // innermost frame (the hart's registers) and in caller frames (the registers unwinding recovered), and evaluate
 // of a local or a part of one in a frame.
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { crossTool } from '../support/cross';
 import { find, guest, Session, startSession } from './support';
 
 const KERNEL = guest('kernel.elf');
@@ -69,4 +73,19 @@ describe('debug-adapter: Locals scope', function () {
     const p = await s.children(find(userTrap, 'p'));
     assert.match(find(await s.children(p[0]), 'name').value, /"reader"$/);
   });
+
+  it('a symbol file without .debug_info says so in the Locals scope instead of showing it empty', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-nodebug-'));
+    try {
+      const stripped = path.join(dir, 'demo-nodebug.elf');
+      crossTool('objcopy', ['--strip-debug', guest('demo.elf'), stripped]);
+      await s.launch({ program: stripped, stopOnEntry: true });
+      await s.stopped();
+      const locals = await s.scope('Locals', (await s.top()).id);
+      assert.deepEqual(locals.map((v) => [v.name, v.value]), [['<no locals>', 'demo-nodebug.elf has no .debug_info (build it with -g)']]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -120,6 +120,7 @@ describe('vmm: the hw VMM', function () {
       assert.equal(faults.find((e) => e.details.fault!.guestPhysical === 0x8500_0010n)!.details.fault!.access, 'store');
       assert.equal(b.m.vmm!.gstage.isMapped(0x8500_0000), true);
       assert.equal(b.m.vmm!.gstage.isMapped(0x8700_0000), false, 'untouched RAM stays unmapped');
+      assert.equal(b.m.vmm!.gstage.mappedMegapages, faults.length, 'one megapage per guest-page-fault exit');
       assert.equal(b.m.ram.u8[0x500_0010], 0x5a, 'guest-physical = host-physical for guest RAM');
     });
 

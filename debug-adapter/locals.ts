@@ -133,7 +133,12 @@ export class Locals {
       if (!value.ok) {
         return { name, value: unavailable(value.reason), type: typeName(variable.type), variablesReference: 0, presentationHint: RO };
       }
-      return this.variable(f.hartId, name, variable.name, variable.type, value.bytes, value.address, 0, ref);
+      const v = this.variable(f.hartId, name, variable.name, variable.type, value.bytes, value.address, 0, ref);
+      const s = stripType(variable.type);
+      const scalar = s && (s.kind === 'pointer' || s.kind === 'enum' || (s.kind === 'base' && s.encoding !== ATE_float));
+      const settable = scalar && name === variable.name && (value.address !== undefined || (value.register !== undefined && !f.caller && !f.unwound));
+      if (settable) delete v.presentationHint;
+      return v;
     });
   }
 
@@ -323,6 +328,41 @@ export class Locals {
   }
 
   /** Integer and pointer locals as numbers, for arithmetic in expressions (`sector + 1`). */
+  /**
+   * setVariable on a scalar (integer, char, bool, enum, pointer) local: written where it lives now, in memory
+   * through the hart's translation or, in the innermost frame, in its register (extended to 64 bits as the
+   * RISC-V psABI keeps narrow values: by signedness, 32-bit ones always sign-extended). Returns the value read
+   * back. Values in caller frames' registers, constants and composites are refused with why.
+   */
+  set(f: LocalsFrame, name: string, value: bigint): string {
+    const found = (this.values(f) ?? []).find((x) => x.variable.name === name);
+    if (!found) throw new EvalError(`no local named '${name}' in this frame`);
+    const { variable, value: where } = found;
+    if (!where.ok) throw new EvalError(`'${name}' is ${unavailable(where.reason)} here: there is nowhere to write it`);
+    const s = stripType(variable.type);
+    const size = sizeOf(variable.type);
+    if (!s || !(s.kind === 'base' || s.kind === 'pointer' || s.kind === 'enum') || (s.kind === 'base' && s.encoding === ATE_float) || size < 1 || size > 8) {
+      throw new EvalError(`'${name}' is a ${typeName(variable.type)}: only integer, char, bool, enum and pointer locals can be set`);
+    }
+    const h = this.target.hart(f.hartId);
+    const bits = BigInt(size * 8);
+    if (where.address !== undefined) {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) bytes[i] = Number((BigInt.asUintN(64, value) >> BigInt(8 * i)) & 0xffn);
+      if (this.target.writeVirtual(h, Number(BigInt.asIntN(64, where.address)), bytes) < size) {
+        throw new EvalError(`'${name}' at 0x${where.address.toString(16)} cannot be written`);
+      }
+    } else if (where.register !== undefined && where.register < 32) {
+      if (f.caller || f.unwound) throw new EvalError(`'${name}' lives in register x${where.register} of a caller frame: set it where it is live (the innermost frame)`);
+      const signed = size === 4 || (s.kind !== 'pointer' && !(s.kind === 'base' && [0x02, 0x07, 0x08].includes(s.encoding)));
+      h.setX(where.register, signed ? BigInt.asIntN(Number(bits), value) : BigInt.asUintN(Number(bits), value));
+    } else {
+      throw new EvalError(`'${name}' is not stored anywhere at this pc (a constant or a computed value): it cannot be set`);
+    }
+    const back = (this.values(f) ?? []).find((x) => x.variable.name === name)!.value;
+    return back.ok ? this.format(h, variable.type, back.bytes, 0) : unavailable(back.reason);
+  }
+
   scalars(f: LocalsFrame): Record<string, bigint> {
     const out: Record<string, bigint> = {};
     const all = this.values(f) ?? [];

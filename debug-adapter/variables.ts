@@ -246,7 +246,7 @@ export class Variables {
     ];
   }
 
-  /** setVariable: registers, CSRs and CSR fields; the rest is read-only. Returns the value read back. */
+  /** setVariable: registers, CSRs, CSR fields and scalar locals; the rest is read-only. Returns the value read back. */
   set(ref: number, name: string, valueText: string): { value: string; changed: 'registers' | 'csrs' } {
     const c = this.container(ref);
     const h = this.target.hart(c.hartId);
@@ -256,6 +256,12 @@ export class Variables {
       return v;
     };
     switch (c.kind) {
+      case 'locals': {
+        const scalars = this.locals.scalars(c);
+        const v = new Expression(stripLabel(valueText)).evaluate(hartScope(this.target, h, scalars));
+        if (typeof v !== 'bigint') throw new EvalError(`'${valueText}' is not a number`);
+        return { value: this.locals.set(c, name, v), changed: 'registers' };
+      }
       case 'registers': {
         if (c.unwound) throw new EvalError(`'${name}' belongs to a caller frame (recovered by unwinding): set registers in the innermost frame`);
         if (name !== 'pc' && registerNumber(name) === undefined) throw new EvalError(`no register named '${name}'`);

@@ -34,8 +34,9 @@ export type Place =
 export const OPTIMIZED_OUT = 'optimized out';
 export const NOT_AVAILABLE = 'not available';
 
-/** The result of reading a variable: its bytes (and address when in memory), or why there are none. */
-export type ValueBytes = { ok: true; bytes: Uint8Array; address?: bigint } | { ok: false; reason: string };
+/** The result of reading a variable: its bytes (and its address when in memory, its register when wholly in
+ *  one), or why there are none. */
+export type ValueBytes = { ok: true; bytes: Uint8Array; address?: bigint; register?: number } | { ok: false; reason: string };
 
 class Unavailable extends Error {}
 
@@ -215,7 +216,7 @@ export function readPlace(p: Place, size: number, ctx: ExprContext): ValueBytes 
       const v = ctx.reg(p.reg);
       if (v === undefined) return { ok: false, reason: NOT_AVAILABLE };
       if (size > 8) return { ok: false, reason: `${size} bytes do not fit register ${p.reg}` };
-      return { ok: true, bytes: bytesOf(v, size) };
+      return { ok: true, bytes: bytesOf(v, size), register: p.reg };
     }
     case 'memory': {
       const out = new Uint8Array(size);

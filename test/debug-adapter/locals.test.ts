@@ -46,6 +46,15 @@ describe('debug-adapter: Locals scope', function () {
     // evaluate: a local by name in its frame, and in arithmetic.
     assert.equal(await s.evaluate('count', frames[0].id), '1 (0x1)');
     assert.equal(await s.evaluate('sector + 5', frames[0].id), '0x5 (5)');
+    // setVariable on a parameter held in a register: written there, read back, and the register shows it.
+    const ref = (await scopesOf(frames[0])).find((x) => x.name === 'Locals')!.variablesReference;
+    assert.equal(find(locals, 'count').presentationHint, undefined, 'a local in a register of the innermost frame is writable');
+    const reg = (await s.dc.setVariableRequest({ variablesReference: ref, name: 'count', value: 'count + 2' })).body;
+    assert.equal(reg.value, '3 (0x3)');
+    assert.equal(await s.evaluate('count', frames[0].id), '3 (0x3)');
+    await s.dc.setVariableRequest({ variablesReference: ref, name: 'count', value: '1' });
+    await assert.rejects(s.dc.setVariableRequest({ variablesReference: ref, name: 'avail', value: '1' }), /optimized out/);
+    await assert.rejects(s.dc.setVariableRequest({ variablesReference: ref, name: 'nothing', value: '1' }), /no local named 'nothing'/);
   });
 
   it('a caller frame\'s locals come from the registers unwinding recovered; structs and pointers expand', async () => {
@@ -67,6 +76,9 @@ describe('debug-adapter: Locals scope', function () {
     assert.equal(find(members, 'first_sector').value.split(' ')[0], find(inner, 'sector').value.split(' ')[0]);
     assert.equal(find(members, 'first_sector').evaluateName, 'e[0].first_sector');
     assert.equal(await s.evaluate('e[0].first_sector', frames[1].id), find(members, 'first_sector').value);
+    // A caller frame's register-held local cannot be set there (the callee may have moved it).
+    const fsLoadRef = (await scopesOf(frames[1])).find((x) => x.name === 'Locals')!.variablesReference;
+    await assert.rejects(s.dc.setVariableRequest({ variablesReference: fsLoadRef, name: 'e', value: '0' }), /caller frame|cannot be set|cannot be written/);
     // The system call handler: its parameter tf was in a caller-saved register only at entry.
     const userTrap = await s.scope('Locals', frames[2].id);
     assert.match(find(userTrap, 'tf').value, /^<optimized out/);

@@ -151,6 +151,11 @@ export function bootMachine(m: Machine, o: BootOptions): BootResult {
 function bootHw(m: Machine, o: BootOptions): BootResult {
   if (o.bios !== 'builtin') throw new BootError('--mode hw runs the kernel under the built-in firmware: leave out --bios');
   if (!o.kernel) throw new BootError('--mode hw needs --kernel (an S-mode kernel to run as the guest)');
+  const guestBytes = m.ram.size - HW_VMM_RESERVE;
+  if (guestBytes < 4 * MIB || guestBytes % (2 * MIB) !== 0) {
+    // The G stage maps guest RAM in 2 MiB megapages, and the kernel loads 2 MiB in.
+    throw new BootError(`--mode hw needs guest memory in whole 2 MiB units, at least 4 MiB (-m ${guestBytes / MIB}M)`);
+  }
   const vmm = new HwVmm(m);
   const guestRam = vmm.guestRamSize;
   const dtb = buildVirtDtb({

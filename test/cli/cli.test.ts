@@ -183,6 +183,8 @@ describe('cli: ringside run', function () {
     assertOneLineError(r.stderr, /--mode hw runs an S-mode kernel as a guest: give it with --kernel/);
     r = ringside('run', '--mode', 'hw');
     assertOneLineError(r.stderr, /--mode hw needs the guest kernel: --kernel KERNEL/);
+    r = ringside('run', '--mode', 'hw', '-m', '3M', '--kernel', KERNEL);
+    assertOneLineError(r.stderr, /--mode hw needs guest memory in whole 2 MiB units, at least 4 MiB \(-m 3M\)/);
   });
 
   it('rejects a guest whose segments lie outside RAM', () => {

@@ -1,16 +1,20 @@
 // The "Locals" scope: a stack frame's function parameters and the local variables in scope at its pc, from the
-// symbol file's .debug_info, located by DWARF expressions in that frame (its registers, its CFA) and printed by
-// type. Structs, arrays and pointers expand as children, read when the client asks for them.
+// symbol file's .debug_info, located by DWARF expressions in that frame (its registers, its CFA; values at entry
+// from the caller's call site) and printed by type. Structs, arrays and pointers expand as children, read when
+// the client asks for them.
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hart } from '../engine/cpu/hart';
-import { ExprContext, NOT_AVAILABLE, OPTIMIZED_OUT, readVariable, ValueBytes } from '../engine/loader/dwarf-expr';
+import { evaluateValue, ExprContext, NOT_AVAILABLE, OPTIMIZED_OUT, readVariable, ValueBytes } from '../engine/loader/dwarf-expr';
 import { DwarfType, sizeOf, stripType, Subprogram, typeName, Variable } from '../engine/loader/dwarf-info';
 import { EvalError } from './expression';
 import { DebugImage } from './images';
 import { Target } from './target';
 
-/** Where a frame's locals come from. `caller`: its pc is a return address (the call is at pc - 1). */
-export interface LocalsFrame { kind: 'locals'; hartId: number; pc: number; caller: boolean; unwound?: ReadonlyMap<number, bigint> }
+/** Where a frame's locals come from. `caller`: its pc is a return address (the call is at pc - 1). `up`: the frame
+ *  that called this one, whose call site gives the values its parameters had on entry. */
+export interface LocalsFrame {
+  kind: 'locals'; hartId: number; pc: number; caller: boolean; unwound?: ReadonlyMap<number, bigint>; up?: LocalsFrame;
+}
 
 /** A value with children: the bytes of a struct or array, or a pointer's target read on expansion. */
 export interface ValueNode {
@@ -36,6 +40,8 @@ const MAX_DEPTH = 8;
 /** Array elements listed as children, and shown in a summary. */
 const MAX_ELEMENTS = 256, SUMMARY_ELEMENTS = 8;
 const MAX_STRING = 64;
+/** Callers asked in a row for entry values (a call value may itself be an entry value of the caller). */
+const MAX_ENTRY_DEPTH = 8;
 
 const RO = { attributes: ['readOnly'] };
 
@@ -72,8 +78,8 @@ export class Locals {
   }
 
   /** The evaluation context of a frame: its registers (the hart's for frame 0, else what unwinding recovered),
-   *  its CFA from the CFI row at the pc, and the hart's view of memory. */
-  private context(h: Hart, f: LocalsFrame, image: DebugImage, fn: Subprogram, at: number): ExprContext {
+   *  its CFA from the CFI row at the pc, the hart's view of memory, and entry values from the caller. */
+  private context(h: Hart, f: LocalsFrame, image: DebugImage, fn: Subprogram, at: number, depth = 0): ExprContext {
     const known = f.unwound ?? (f.caller ? new Map<number, bigint>() : undefined);
     const reg = (n: number) => (known ? known.get(n) : n < 32 ? h.getX(n) : undefined);
     const row = image.unwindRow(at);
@@ -85,7 +91,22 @@ export class Locals {
       read: (addr, size) => this.read(h, addr, size),
       addrx: (i) => image.info!.addrx(fn.unit, i),
       relocate: image.offset,
+      entryValue: (r) => this.entryValue(h, f, fn, r, depth),
     };
+  }
+
+  /** A register's value when `fn` was entered (§2.5.1.7): the argument the caller's call site gives for it,
+   *  computed in the caller's frame (§3.4.2: from what the call preserves, so still right after it returns). */
+  private entryValue(h: Hart, f: LocalsFrame, fn: Subprogram, reg: number, depth: number): bigint | undefined {
+    const up = f.up;
+    if (!up?.caller || depth >= MAX_ENTRY_DEPTH) return undefined;
+    const where = this.functionOf(up.pc, true);
+    const site = where && where.image.info!.callSiteAt(where.fn, up.pc - where.image.offset);
+    // A call to another function (or an indirect one) there: this frame may have been entered by a tail call
+    // from that callee, with other arguments.
+    if (!where || site?.callee !== fn.name) return undefined;
+    const arg = site.parameters.find((p) => p.reg === reg);
+    return arg && evaluateValue(arg.value, this.context(h, up, where.image, where.fn, where.at, depth + 1));
   }
 
   private read(h: Hart, addr: bigint, size: number): bigint | undefined {

@@ -15,6 +15,7 @@ import { EXCEPTION_FILTERS, ExceptionFilters, trapName, TrapStop } from './excep
 import { Execution, Stop } from './execution';
 import { EvalError, Expression, formatValue } from './expression';
 import { ConfigError, LaunchConfig, validateLaunchConfig } from './launch-config';
+import { LocalsFrame } from './locals';
 import { isMonitorCommand, runMonitorCommand } from './monitor';
 import { Frame, unwind } from './stack';
 import { hartScope, modeLabel, PRIVILEGE_LONG, privilegeName, ringOf, virtOf, virtualPrivilegeOf, virtualRingOf } from './state';
@@ -41,8 +42,17 @@ const CONFIGURATION_TIMEOUT_MS = 3000;
 const MAX_READ = 16 * 1024 * 1024;
 const TB_SORT_KEYS = ['execCount', 'address', 'size', 'lastExecuted'];
 
-/** `caller`: the frame's pc is a return address (its call is just before it). */
-interface FrameRef { hartId: number; pc: number; index: number; unwound?: ReadonlyMap<number, bigint>; caller?: boolean }
+/** `caller`: the frame's pc is a return address (its call is just before it). `up`: the frame that called this
+ *  one (not a trapped context: a trap is no call). */
+interface FrameRef { hartId: number; pc: number; index: number; unwound?: ReadonlyMap<number, bigint>; caller?: boolean; up?: FrameRef }
+
+/** A frame as the Locals scope reads it, with the frames that called it (their call sites give entry values). */
+function localsFrame(f: FrameRef): LocalsFrame {
+  return {
+    kind: 'locals', hartId: f.hartId, pc: f.pc, caller: f.caller ?? false,
+    ...(f.unwound ? { unwound: f.unwound } : {}), ...(f.up ? { up: localsFrame(f.up) } : {}),
+  };
+}
 
 export class RingsideSession extends LoggingDebugSession {
   private target: Target | undefined;
@@ -466,13 +476,21 @@ export class RingsideSession extends LoggingDebugSession {
         }
         all.push(f);
       }
+      // Every frame linked to its caller, from the outermost in, whatever slice the client asks for.
+      const refs: FrameRef[] = [];
+      for (let index = all.length - 1; index >= 0; index--) {
+        const f = all[index], next = all[index + 1];
+        const called = !('label' in f) && next !== undefined && 'how' in next && next.how !== 'trap';
+        refs[index] = {
+          hartId: h.id, pc: f.pc, index, caller: index > 0 && 'how' in f && f.how !== 'trap',
+          ...('regs' in f && f.regs ? { unwound: f.regs } : {}), ...(called ? { up: refs[index + 1] } : {}),
+        };
+      }
       const start = args.startFrame ?? 0;
       const levels = args.levels && args.levels > 0 ? args.levels : all.length;
       const stackFrames = all.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const index = start + i;
-        const id = this.frames.create({
-          hartId: h.id, pc: f.pc, index, caller: index > 0 && 'how' in f && f.how !== 'trap', ...('regs' in f && f.regs ? { unwound: f.regs } : {}),
-        });
+        const id = this.frames.create(refs[index]);
         if ('label' in f) return { id, name: f.label, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: hex(f.pc) };
         // A caller's line is that of its call instruction, just before the return address; a trapped context's
         // pc is the trapping instruction itself.
@@ -502,7 +520,7 @@ export class RingsideSession extends LoggingDebugSession {
     this.handle(response, () => {
       this.requireStopped();
       const f = this.frameOf(args.frameId);
-      response.body = { scopes: this.variables!.scopes(f.hartId, f.pc, f.unwound, f.caller) };
+      response.body = { scopes: this.variables!.scopes(localsFrame(f)) };
       this.sendResponse(response);
     });
   }
@@ -541,7 +559,7 @@ export class RingsideSession extends LoggingDebugSession {
       } else {
         // In a frame: a local (or a part of one) shows as in the Locals scope; locals are numbers in arithmetic.
         const f = args.frameId !== undefined && this.exec?.state !== 'running' ? this.frameOf(args.frameId) : undefined;
-        const frame = f && { kind: 'locals' as const, hartId: f.hartId, pc: f.pc, caller: f.caller ?? false, ...(f.unwound ? { unwound: f.unwound } : {}) };
+        const frame = f && localsFrame(f);
         const local = frame && this.variables!.local(frame, args.expression);
         if (local) {
           response.body = {

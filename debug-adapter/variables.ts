@@ -65,13 +65,13 @@ export class Variables {
     this.handles.reset();
   }
 
-  /** `caller`: the frame's pc is a return address (every frame but the innermost and trapped contexts). */
-  scopes(hartId: number, pc: number, unwound?: ReadonlyMap<number, bigint>, caller = false): DebugProtocol.Scope[] {
+  /** `frame.caller`: the frame's pc is a return address (every frame but the innermost and trapped contexts). */
+  scopes(frame: LocalsFrame): DebugProtocol.Scope[] {
+    const { hartId, pc, unwound, caller } = frame;
     const scope = (name: string, c: Container, hint?: string, named?: number): DebugProtocol.Scope => ({
       name, variablesReference: this.handles.create(c), expensive: false,
       ...(hint ? { presentationHint: hint } : {}), ...(named !== undefined ? { namedVariables: named } : {}),
     });
-    const frame: LocalsFrame = { kind: 'locals', hartId, pc, caller, ...(unwound ? { unwound } : {}) };
     // Only frames in code that .debug_info describes have locals (not assembly, not stripped files).
     return [
       ...(this.locals.hasScope(pc, caller) ? [scope('Locals', frame, 'locals')] : []),

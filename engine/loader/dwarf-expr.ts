@@ -2,8 +2,8 @@
 // at one pc of one frame, and its bytes. Register numbers are RISC-V DWARF numbers (psABI: 0–31 = x0–x31).
 //
 // Registers a frame does not know (caller-saved ones of an unwound frame) make a value "not available"; no
-// location at the pc, DW_OP_entry_value (the caller's value at the call, which would need the caller's call-site
-// parameters) and implicit pointers make it "optimized out" or say why.
+// location at the pc and implicit pointers make it "optimized out" or say why, and so does DW_OP_entry_value
+// when the context cannot tell a register's value at entry (it asks the caller's call site: see ExprContext).
 import { Cursor, DwarfError } from './dwarf-cursor';
 import { Location } from './dwarf-info';
 
@@ -20,6 +20,8 @@ export interface ExprContext {
   addrx?(index: number): number;
   /** Added to link addresses (DW_OP_addr, addrx): where the image runs relative to where it was linked. */
   relocate?: number;
+  /** A register's value on entry to the function (DW_OP_entry_value, §2.5.1.7), or undefined when unknown. */
+  entryValue?(reg: number): bigint | undefined;
 }
 
 /** Where a value lives (§2.6.1.1). */
@@ -56,6 +58,17 @@ const OP = {
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 const s64 = (v: bigint) => BigInt.asIntN(64, v);
 
+/** The register of a location that is exactly one DW_OP_regN or DW_OP_regx (§2.6.1.1.3), else undefined. */
+export function registerOf(expr: Uint8Array): number | undefined {
+  if (expr.length === 1 && expr[0] >= OP.reg0 && expr[0] <= OP.reg31) return expr[0] - OP.reg0;
+  if (expr.length < 2 || expr[0] !== OP.regx) return undefined;
+  try {
+    const c = new Cursor(expr, 1, expr.length, 'register location');
+    const reg = c.uleb();
+    return c.pos === c.end ? reg : undefined;
+  } catch { return undefined; }
+}
+
 /** Runs an expression to the place it describes (§2.5: a memory location unless a register, implicit or
  *  composite description ends it). */
 export function evaluate(expr: Uint8Array, ctx: ExprContext, depth = 0): Place {
@@ -65,6 +78,18 @@ export function evaluate(expr: Uint8Array, ctx: ExprContext, depth = 0): Place {
     if (e instanceof Unavailable) return { kind: 'unavailable', reason: e.message };
     if (e instanceof DwarfError) return { kind: 'unavailable', reason: `malformed: ${e.message}` };
     throw e;
+  }
+}
+
+/** The value an expression computes (§2.5: the top of its stack), as DW_AT_call_value (§3.4.2) gives an argument;
+ *  undefined when it cannot be computed here. */
+export function evaluateValue(expr: Uint8Array, ctx: ExprContext): bigint | undefined {
+  const p = evaluate(expr, ctx);
+  switch (p.kind) {
+    case 'memory': return p.addr;
+    case 'value': return p.value;
+    case 'register': return ctx.reg(p.reg);
+    default: return undefined;
   }
 }
 
@@ -170,8 +195,18 @@ function run(expr: Uint8Array, ctx: ExprContext, depth: number): Place {
         place = undefined;
         break;
       }
-      case OP.entry_value: case OP.GNU_entry_value:
-        throw new Unavailable(`${OPTIMIZED_OUT} (only its value at entry is described)`);
+      case OP.entry_value: case OP.GNU_entry_value: {
+        // Only a register's entry value is asked for; a memory one (breg, deref) would need the caller's memory
+        // as it was at the call.
+        const n = c.uleb();
+        if (c.pos + n > c.end) c.fail('DW_OP_entry_value runs past the expression');
+        const reg = registerOf(expr.subarray(c.pos, c.pos + n));
+        c.pos += n;
+        const v = reg === undefined ? undefined : ctx.entryValue?.(reg);
+        if (v === undefined) throw new Unavailable(`${OPTIMIZED_OUT} (only its value at entry is described)`);
+        push(v);
+        break;
+      }
       case OP.implicit_pointer: case OP.GNU_implicit_pointer:
         throw new Unavailable(`${OPTIMIZED_OUT} (points to an optimized-out object)`);
       case OP.GNU_parameter_ref:

@@ -4,8 +4,12 @@
 // Out-of-line copies of inline functions and partially inlined clones name their parameters through
 // DW_AT_abstract_origin (§3.3.8.2): names and types come from the origin, locations from the concrete DIE.
 // Inlined subroutines (§3.3.8) are kept as scopes of their own that frames do not list.
+//
+// Each function keeps the calls it describes (§3.4 call sites) by return address, with the argument registers
+// and how the caller computed them: a callee's DW_OP_entry_value is the caller's DW_AT_call_value.
 import { AttrValue, Die, DwarfError, InfoSections, parseDies, Unit } from './dwarf-die';
 import { LocEntry, Range, readLocList, readRanges } from './dwarf-lists';
+import { registerOf } from './dwarf-expr';
 import { ElfImage, findSection } from './elf';
 
 export { DwarfError, InfoSections, LocEntry, Range };
@@ -16,13 +20,15 @@ const T = {
   reference: 0x10, compile_unit: 0x11, structure: 0x13, subroutine_type: 0x15, typedef: 0x16, union: 0x17,
   inlined_subroutine: 0x1d, subrange: 0x21, base: 0x24, const: 0x26, enumerator: 0x28, subprogram: 0x2e,
   variable: 0x34, volatile: 0x35, restrict: 0x37, partial_unit: 0x3c, atomic: 0x47, rvalue_reference: 0x42,
-  class: 0x02, unspecified_type: 0x3b,
+  class: 0x02, unspecified_type: 0x3b, call_site: 0x48, call_site_parameter: 0x49,
+  GNU_call_site: 0x4109, GNU_call_site_parameter: 0x410a,
 } as const;
 const A = {
   location: 0x02, name: 0x03, byte_size: 0x0b, bit_size: 0x0d, low_pc: 0x11, high_pc: 0x12, const_value: 0x1c,
   upper_bound: 0x2f, abstract_origin: 0x31, count: 0x37, data_member_location: 0x38, declaration: 0x3c,
   encoding: 0x3e, frame_base: 0x40, specification: 0x47, type: 0x49, ranges: 0x55, data_bit_offset: 0x6b,
-  linkage_name: 0x6e, bit_offset: 0x0c,
+  linkage_name: 0x6e, bit_offset: 0x0c, call_return_pc: 0x7d, call_value: 0x7e, call_origin: 0x7f, call_pc: 0x81,
+  call_tail_call: 0x82, GNU_call_site_value: 0x2111, GNU_tail_call: 0x2115,
 } as const;
 
 /** A type, enough to print a value (§5). Objects are shared and may be cyclic (a struct pointing to itself). */
@@ -72,12 +78,22 @@ export interface Scope {
   inlined?: string;
 }
 
+/** An argument of a call (§3.4.2): the register it is passed in and an expression for its value in the caller's
+ *  frame, which uses only what the call preserves (callee-saved registers, the frame, constants). */
+export interface CallSiteParameter { reg: number; value: Uint8Array }
+
+/** A call a function makes (§3.4.1), at link addresses: the return address (DW_AT_call_return_pc, or low_pc of
+ *  the GNU DWARF 4 form) or only the call instruction's address (DW_AT_call_pc); the callee's name when known. */
+export interface CallSite { returnPc?: number; callPc?: number; callee?: string; parameters: CallSiteParameter[] }
+
 export interface Subprogram extends Scope {
   name: string;
   offset: number;
   /** DW_AT_frame_base (§3.3.5), usually DW_OP_call_frame_cfa. */
   frameBase?: Uint8Array;
   unit: Unit;
+  /** The calls it makes that describe their arguments, inlined code's included. */
+  callSites: CallSite[];
 }
 
 function str(d: Die, at: number): string | undefined {
@@ -128,6 +144,15 @@ export class DebugInfo {
   /** The innermost subprogram whose code holds `pc` (link address). */
   functionAt(pc: number): Subprogram | undefined {
     return this.subprograms.find((f) => f.ranges.some((r) => pc >= r.start && pc < r.end));
+  }
+
+  /** The call in `fn` that returns to `returnPc` (link address): by its return address, or, when only the call's
+   *  address is given, the nearest call before it (at most auipc + jalr, 8 bytes, back). */
+  callSiteAt(fn: Subprogram, returnPc: number): CallSite | undefined {
+    const exact = fn.callSites.find((c) => c.returnPc === returnPc);
+    if (exact) return exact;
+    const near = fn.callSites.filter((c) => c.returnPc === undefined && c.callPc !== undefined && c.callPc < returnPc && returnPc - c.callPc <= 8);
+    return near.sort((a, b) => b.callPc! - a.callPc!)[0];
   }
 
   /** Parameters then locals of `fn` that are in scope at `pc`: the function's own and those of the lexical blocks
@@ -183,9 +208,10 @@ export class DebugInfo {
     const inh = this.inherited(d, A.name);
     const fn: Subprogram = {
       name: inh?.k === 'str' ? inh.v : `<function at 0x${ranges[0].start.toString(16)}>`, offset: d.offset, unit: d.unit,
-      ranges, variables: [], scopes: [], ...(fb?.k === 'block' ? { frameBase: fb.v } : {}),
+      ranges, variables: [], scopes: [], callSites: [], ...(fb?.k === 'block' ? { frameBase: fb.v } : {}),
     };
     this.fill(fn, d);
+    this.callSites(d, fn.callSites);
     this.subprograms.push(fn);
   }
 
@@ -208,6 +234,33 @@ export class DebugInfo {
         case T.subprogram: this.subprogram(c); break; // nested functions (GNU C)
         default: break;
       }
+    }
+  }
+
+  /** The call sites with described arguments under `d`, in blocks and inlined code too, not in nested functions. */
+  private callSites(d: Die, out: CallSite[]): void {
+    for (const c of d.children) {
+      if (c.tag === T.subprogram) continue;
+      if (c.tag !== T.call_site && c.tag !== T.GNU_call_site) { this.callSites(c, out); continue; }
+      // A tail call never returns here: no frame's return address names it.
+      if ([A.call_tail_call, A.GNU_tail_call].some((a) => { const f = c.attrs.get(a); return f?.k === 'flag' && f.v; })) continue;
+      const parameters: CallSiteParameter[] = [];
+      for (const p of c.children) {
+        if (p.tag !== T.call_site_parameter && p.tag !== T.GNU_call_site_parameter) continue;
+        const loc = p.attrs.get(A.location), value = p.attrs.get(A.call_value) ?? p.attrs.get(A.GNU_call_site_value);
+        const reg = loc?.k === 'block' ? registerOf(loc.v) : undefined;
+        if (reg !== undefined && value?.k === 'block') parameters.push({ reg, value: value.v });
+      }
+      if (parameters.length === 0) continue;
+      const ret = c.attrs.get(c.tag === T.call_site ? A.call_return_pc : A.low_pc), at = c.attrs.get(A.call_pc);
+      // DW_AT_call_origin; the GNU form names the callee with DW_AT_abstract_origin.
+      const origin = c.attrs.get(A.call_origin) ?? c.attrs.get(A.abstract_origin);
+      const od = origin?.k === 'ref' ? this.byOffset.get(origin.v) : undefined;
+      const callee = od ? this.inherited(od, A.name) : undefined;
+      out.push({
+        ...(ret?.k === 'addr' ? { returnPc: ret.v } : {}), ...(at?.k === 'addr' ? { callPc: at.v } : {}),
+        ...(callee?.k === 'str' ? { callee: callee.v } : {}), parameters,
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 // The Locals scope: a stopped C function's parameters and locals from .debug_info (the -O2 demo kernel), in the
-// innermost frame (the hart's registers) and in caller frames (the registers unwinding recovered), and evaluate
-// of a local or a part of one in a frame.
+// innermost frame (the hart's registers) and in caller frames (the registers unwinding recovered), parameters
+// known only by their values at entry recovered from the caller's call site, and evaluate of a local or a part of
+// one in a frame.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -18,9 +19,9 @@ describe('debug-adapter: Locals scope', function () {
   beforeEach(async () => { s = await startSession(); });
   afterEach(async () => { await s.stop(); });
 
-  const stopIn = async (hit: string) => {
+  const stopIn = async (hit: string, name = 'virtio_blk_read') => {
     await s.launch({ kernel: KERNEL, drive: DISK }, async () => {
-      await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_read', hitCondition: hit }] });
+      await s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name, hitCondition: hit }] });
     });
     await s.stopped();
     return (await s.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
@@ -79,11 +80,34 @@ describe('debug-adapter: Locals scope', function () {
     // A caller frame's register-held local cannot be set there (the callee may have moved it).
     const fsLoadRef = (await scopesOf(frames[1])).find((x) => x.name === 'Locals')!.variablesReference;
     await assert.rejects(s.dc.setVariableRequest({ variablesReference: fsLoadRef, name: 'e', value: '0' }), /caller frame|cannot be set|cannot be written/);
-    // The system call handler: its parameter tf was in a caller-saved register only at entry.
+    // The system call handler: its parameter tf was in a caller-saved register only at entry, and its caller (the
+    // trap vector, assembly) has no call site to say what it passed.
     const userTrap = await s.scope('Locals', frames[2].id);
     assert.match(find(userTrap, 'tf').value, /^<optimized out/);
     const p = await s.children(find(userTrap, 'p'));
     assert.match(find(await s.children(p[0]), 'name').value, /"reader"$/);
+  });
+
+  it('parameters known only by their values at entry come from the caller\'s call site, through a chain of callers', async () => {
+    // kmain's first kprintf: kprintf passes its own fmt on to kvprintf, which has reused a0 by the time it calls
+    // uart_putc_raw; only kmain's call site says what fmt is (an address, DW_OP_addr).
+    const frames = await stopIn('1', 'uart_putc_raw');
+    assert.deepEqual(frames.slice(0, 4).map((f) => f.name), ['uart_putc_raw', 'kvprintf', 'kprintf', 'kmain']);
+    const kvprintf = await s.scope('Locals', frames[1].id);
+    const kprintf = await s.scope('Locals', frames[2].id);
+    const fmt = find(kvprintf, 'fmt');
+    assert.match(fmt.value, /^0x[0-9a-f]+ .*"console: the 16550 at %p from here on/);
+    assert.equal(fmt.type, 'const char *');
+    assert.equal(find(kprintf, 'fmt').value, fmt.value);
+    assert.equal(await s.evaluate('fmt', frames[1].id), fmt.value);
+    // kvprintf's ap is kprintf's va_list as kprintf passed it (its frame address, DW_OP_fbreg).
+    assert.equal(find(kvprintf, 'ap').value.split(' ')[0], find(kprintf, 'ap').value.split(' ')[0]);
+    // A value computed from the caller is not stored anywhere: it cannot be set.
+    const ref = (await scopesOf(frames[1])).find((x) => x.name === 'Locals')!.variablesReference;
+    assert.deepEqual(fmt.presentationHint, { attributes: ['readOnly'] });
+    await assert.rejects(s.dc.setVariableRequest({ variablesReference: ref, name: 'fmt', value: '0' }), /cannot be set/);
+    // kmain was entered from assembly (no call site): its dtb stays unknown.
+    assert.match(find(await s.scope('Locals', frames[3].id), 'dtb').value, /^<optimized out/);
   });
 
   it('a symbol file without .debug_info says so in the Locals scope instead of showing it empty', async () => {

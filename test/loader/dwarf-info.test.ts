@@ -1,12 +1,13 @@
 // Functions, parameters and locals from .debug_info: every function's variables and their types agree with
 // binutils (`readelf --debug-dump=info`) for the checked-in guests and for a small C program at -O0 and -O2, and
 // location expressions evaluated at a breakpoint give the values the program computed (or "optimized out"
-// exactly where readelf's location lists give nothing usable at that pc).
+// exactly where readelf's location lists give nothing usable at that pc), and parameters known only by their
+// value at entry (DW_OP_entry_value) come from the caller's call site (DW_AT_call_value) in the caller's frame.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CallFrameTable, unwindStep } from '../../engine/loader/dwarf-cfi';
-import { evaluate, ExprContext, OPTIMIZED_OUT, readPlace, readVariable } from '../../engine/loader/dwarf-expr';
+import { evaluate, evaluateValue, ExprContext, OPTIMIZED_OUT, readPlace, readVariable } from '../../engine/loader/dwarf-expr';
 import { DebugInfo, sizeOf, Subprogram, typeName, Variable } from '../../engine/loader/dwarf-info';
 import { ElfImage, findSection, parseElf } from '../../engine/loader/elf';
 import { Machine } from '../../engine/machine';
@@ -141,6 +142,29 @@ void entry(void) {
 __asm__(".globl _start\\n_start: li sp, 0x80100000\\n call entry\\n1: j 1b");
 `;
 
+// mix's parameters are dead after its first call, so at mix_stop gcc -O2 describes them only by their values at
+// entry; entry passes x in a callee-saved register (s0, which mix reuses and saves) and k as a constant.
+const ENTRY_SOURCE = `
+volatile long sink;
+__attribute__((noinline)) long get(void) { return sink; }
+__attribute__((noinline)) void put(long v) { sink = v; }
+
+__attribute__((noinline)) long mix(long n, long k) {
+  put(n * k);
+  long t = get();
+  put(t + 1);
+  __asm__ volatile("mix_stop: nop");
+  return t;
+}
+
+void entry(void) {
+  long x = get() + 40;
+  long r = mix(x, 3);
+  sink = r + x;
+}
+__asm__(".globl _start\\n_start: li sp, 0x80100000\\n call entry\\n1: j 1b");
+`;
+
 const LINK = 'ENTRY(_start)\nSECTIONS { . = 0x80000000; .text : { *(.text*) } .data : { *(.rodata*) *(.data*) *(.sdata*) } ' +
   '.bss : { *(.sbss*) *(.bss*) } }\n';
 
@@ -149,10 +173,12 @@ function load(file: string): ElfImage {
 }
 
 /** A frame's evaluation context from registers (x0–x31; the rest unknown) and the CFI row at `pc`. */
-function frameContext(m: Machine, cfi: CallFrameTable, info: DebugInfo, fn: Subprogram, pc: number, regs: ReadonlyMap<number, bigint>): ExprContext {
+function frameContext(m: Machine, cfi: CallFrameTable, info: DebugInfo, fn: Subprogram, pc: number, regs: ReadonlyMap<number, bigint>,
+  entryValue?: (reg: number) => bigint | undefined): ExprContext {
   const row = cfi.rowAt(pc);
   const base = row?.cfa && regs.get(row.cfa.reg);
   return {
+    ...(entryValue ? { entryValue } : {}),
     reg: (n) => regs.get(n),
     ...(row?.cfa && base !== undefined ? { cfa: BigInt.asUintN(64, base + BigInt(row.cfa.offset)) } : {}),
     ...(fn.frameBase ? { frameBase: fn.frameBase } : {}),
@@ -273,6 +299,61 @@ describe('loader: .debug_info functions, variables, types and locations', functi
     });
   }
 
+  for (const dwarf of ['-g', '-gdwarf-4']) {
+    it(`-O2 ${dwarf}: a parameter known only by its value at entry takes the caller's call-site value, computed in the caller's frame`, () => {
+      const b = crossBuild(ENTRY_SOURCE, { lang: 'c', name: `entry${dwarf}`, flags: ['-O2', dwarf, '-mcmodel=medany'], linkerScript: LINK });
+      try {
+        const img = load(b.elf);
+        const info = DebugInfo.fromElf(img)!;
+        const cfi = CallFrameTable.fromDebugFrame(findSection(img, '.debug_frame')!);
+        const stop = img.symbols.lookup('mix_stop')!.addr;
+        const mix = info.functionAt(stop)!;
+        const [n, k] = info.variablesAt(mix, stop);
+        assert.deepEqual([n.name, k.name], ['n', 'k']);
+        // readelf agrees that at the stop n and k are only their values at entry (in a0 and a1).
+        const lists = readelfLocLists(b.elf);
+        for (const [v, reg] of [[n, 'a0'], [k, 'a1']] as const) {
+          const first = v.location.kind === 'list' ? v.location.entries[0] : undefined;
+          const start = lists.findIndex((e) => e.start === first?.start && e.end === first?.end);
+          const here = lists.slice(start, lists.findIndex((e, i) => i > start && e.expr === 'end')).filter((e) => stop >= e.start && stop < e.end);
+          assert.deepEqual(here.map((e) => e.expr.replace('GNU_', '')), [`(DW_OP_entry_value: (DW_OP_reg1${reg.slice(1)} (${reg})); DW_OP_stack_value)`], v.name);
+        }
+
+        const m = new Machine({ console: { write: () => undefined } });
+        m.load(img, b.elf);
+        m.addBreakpoint(BigInt(stop));
+        assert.equal(m.run(100_000).kind, 'breakpoint');
+        const regs = hartRegs(m.harts[0]);
+        const plain = frameContext(m, cfi, info, mix, stop, regs);
+        assert.ok(!readVariable(n.location, stop, 8, plain).ok, 'without the caller, n is optimized out');
+
+        // The caller by CFI: its call site at the return address, as readelf shows it (registers and value bytes).
+        const up = unwindStep(cfi.rowAt(stop)!, regs, (a) => plain.read(a, 8))!;
+        const ret = Number(up.pc);
+        const entry = info.functionAt(ret - 1)!;
+        assert.equal(entry.name, 'entry');
+        const site = info.callSiteAt(entry, ret)!;
+        assert.equal(site.callee, 'mix');
+        const dies = [...readelfDies(b.elf).values()];
+        const theirs = dies.find((d) => /call_site$/.test(d.tag) && parseInt(d.attrs.get('DW_AT_call_return_pc') ?? d.attrs.get('DW_AT_low_pc') ?? '', 16) === ret)!;
+        const block = (v: string | undefined) => /^\d+ byte block: ([0-9a-f ]+?)\s*\t?\(/.exec(v ?? '')?.[1].split(' ').map((x) => parseInt(x, 16));
+        assert.deepEqual(site.parameters.map((p) => [p.reg, [...p.value]]), theirs.children.map((c) =>
+          [block(c.attrs.get('DW_AT_location'))![0] - 0x50, block(c.attrs.get('DW_AT_call_value') ?? c.attrs.get('DW_AT_GNU_call_site_value'))]));
+
+        // Entry values: the call values evaluated with the caller's registers (s0 restored from mix's frame).
+        const callerCtx = frameContext(m, cfi, info, entry, ret - 1, up.regs);
+        const atEntry = (reg: number) => { const p = site.parameters.find((x) => x.reg === reg); return p && evaluateValue(p.value, callerCtx); };
+        const ctx = frameContext(m, cfi, info, mix, stop, regs, atEntry);
+        const value = (v: Variable) => { const r = readVariable(v.location, stop, 8, ctx); assert.ok(r.ok, `${v.name}: ${!r.ok && r.reason}`); return int(r.bytes, true); };
+        assert.equal(value(n), 40n);
+        assert.equal(value(k), 3n);
+        // mix's own calls to put pass n * k (through entry values again) and t + 1 (t = 120 in s0).
+        const puts = mix.callSites.filter((c) => c.callee === 'put').map((c) => evaluateValue(c.parameters[0].value, ctx));
+        assert.deepEqual(puts, [120n, 121n]);
+      } finally { b.cleanup(); }
+    });
+  }
+
   it('evaluates the stack machine: arithmetic, stack_value, implicit_value, pieces, unknown registers', () => {
     const ctx: ExprContext = { reg: (n) => (n === 10 ? 100n : undefined), cfa: 0x1000n, frameBase: new Uint8Array([0x9c]), read: () => 7n };
     assert.deepEqual(evaluate(new Uint8Array([0x35, 0x37, 0x1e, 0x9f]), ctx), { kind: 'value', value: 35n }); // lit5 lit7 mul
@@ -287,6 +368,11 @@ describe('loader: .debug_info functions, variables, types and locations', functi
     assert.deepEqual(readPlace(pieces, 8, ctx), { ok: true, bytes: new Uint8Array([100, 0, 0, 0, 1, 0, 0, 0]) });
     const partly = evaluate(new Uint8Array([0x5b, 0x93, 4, 0x93, 4]), ctx); // reg11 unknown; second piece empty
     assert.deepEqual(readPlace(partly, 8, ctx), { ok: false, reason: 'partly not available' });
-    assert.equal(evaluate(new Uint8Array([0xa3, 1, 0x5a, 0x9f]), ctx).kind, 'unavailable'); // entry_value
+    assert.equal(evaluate(new Uint8Array([0xa3, 1, 0x5a, 0x9f]), ctx).kind, 'unavailable'); // entry_value, no caller
+    const entry: ExprContext = { ...ctx, entryValue: (r) => (r === 10 ? 9n : undefined) };
+    assert.deepEqual(evaluate(new Uint8Array([0xa3, 1, 0x5a, 0x33, 0x1e, 0x9f]), entry), { kind: 'value', value: 27n }); // (reg10) lit3 mul
+    assert.deepEqual(evaluate(new Uint8Array([0xa3, 2, 0x90, 10, 0x9f]), entry), { kind: 'value', value: 9n }); // (regx 10)
+    assert.equal(evaluate(new Uint8Array([0xa3, 1, 0x5b, 0x9f]), entry).kind, 'unavailable'); // reg11: the caller does not say
+    assert.equal(evaluate(new Uint8Array([0xa3, 2, 0x7a, 0, 0x9f]), entry).kind, 'unavailable'); // breg10 0: a memory entry value
   });
 });

@@ -9,6 +9,7 @@ import {
   ALIASES, AliasRule, disassemble, DisasmOptions, OBJDUMP_SPELLINGS, ObjdumpSpelling, objdumpSpelling, objdumpSpellingFor,
 } from '../../engine/isa/disassembler';
 import { FieldSpec, fieldWidth } from '../../engine/isa/fields';
+import { encodeField } from '../support/asm';
 import { InsnDef, OperandName, SyntaxToken } from '../../engine/isa/insn-def';
 import { INSTRUCTIONS, instructionByMnemonic } from '../../engine/isa/instructions';
 import { crossBuild, CrossBuild, crossTool, crossToolchainAvailable } from '../support/cross';
@@ -323,16 +324,6 @@ compressed:
 forward:
     ret
 `;
-
-/** Writes `value` into the bits `f` reads (the inverse of fields.ts `extract`). */
-function encodeField(word: number, f: FieldSpec, value: number): number {
-  const v = value - f.bias;
-  for (const s of f.slices) {
-    const m = ((1 << (s.hi - s.lo + 1)) - 1) << s.lo;
-    word = (word & ~m) | (((v >> s.at) << s.lo) & m);
-  }
-  return word >>> 0;
-}
 
 /** CSR numbers no one names (custom read/write space), beside every CSR of the CSR table. */
 const UNNAMED_CSRS = [0x7c0, 0x800, 0xbc0, 0xfff];

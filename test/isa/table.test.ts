@@ -10,16 +10,6 @@ import { ALLOWED_OVERLAPS, INSTRUCTIONS, instructionByMnemonic } from '../../eng
 import * as A from '../support/asm';
 import { BASE, CSR, M_TRAP, Rig } from '../cpu/harness';
 
-/** Writes `value` into the bits `f` reads (the inverse of fields.ts `extract`). */
-function encodeField(word: number, f: FieldSpec, value: number): number {
-  const v = value - f.bias;
-  for (const s of f.slices) {
-    const m = ((1 << (s.hi - s.lo + 1)) - 1) << s.lo;
-    word = (word & ~m) | (((v >> s.at) << s.lo) & m);
-  }
-  return word >>> 0;
-}
-
 const fieldsOf = (d: InsnDef) =>
   Object.entries(d.operands).filter((e): e is [OperandName, FieldSpec] => typeof e[1] !== 'number');
 
@@ -157,7 +147,7 @@ describe('isa/table', function () {
         const want: Partial<Record<OperandName, number>> = {};
         for (const [name, f] of fieldsOf(d)) {
           want[name] = sample(name, f, which);
-          w = encodeField(w, f, want[name]!);
+          w = A.encodeField(w, f, want[name]!);
         }
         for (const [name, v] of Object.entries(d.operands)) if (typeof v === 'number') want[name as OperandName] = v;
         const got = decode(w);
@@ -183,9 +173,9 @@ describe('isa/table', function () {
     for (const d of INSTRUCTIONS) {
       for (const r of d.reserved) {
         let w = d.match;
-        for (const [name, f] of fieldsOf(d)) w = encodeField(w, f, sample(name, f, 'low'));
+        for (const [name, f] of fieldsOf(d)) w = A.encodeField(w, f, sample(name, f, 'low'));
         // Last, since operands may share its field (c.addiw's rd is its rs1).
-        w = encodeField(w, d.operands[r.operand] as FieldSpec, r.equals);
+        w = A.encodeField(w, d.operands[r.operand] as FieldSpec, r.equals);
         assert.equal(decode(w), undefined, `${d.mnemonic} with ${r.operand}=${r.equals} (${hex(w)})`);
       }
     }

@@ -1,6 +1,8 @@
 // Hand encoders for RV64IMAC + Zicsr/Zifencei + privileged instructions, so CPU tests can place exact words in RAM
 // (formats from the unprivileged spec §2.2–2.3 and §16 "C" extension; encoder.test.ts checks them against GNU as).
 
+import type { FieldSpec } from '../../engine/isa/fields';
+
 /** ABI register numbers. */
 export const X = {
   zero: 0, ra: 1, sp: 2, gp: 3, tp: 4, t0: 5, t1: 6, t2: 7, s0: 8, s1: 9,
@@ -223,3 +225,13 @@ export function insnSize(word: number): 2 | 4 {
 
 /** `j .`: a trap handler that parks the hart so tests can inspect the trap CSRs at leisure. */
 export const J_SELF = 0x0000006f;
+
+/** Writes `value` into the bits `f` reads (the inverse of fields.ts `extract`). */
+export function encodeField(word: number, f: FieldSpec, value: number): number {
+  const v = value - f.bias;
+  for (const s of f.slices) {
+    const m = ((1 << (s.hi - s.lo + 1)) - 1) << s.lo;
+    word = (word & ~m) | (((v >> s.at) << s.lo) & m);
+  }
+  return word >>> 0;
+}

@@ -205,7 +205,7 @@ describe('isa/table', function () {
       if (def.size !== 2 || d.size !== 2) bad.push(`${hex(p)}: ${def.mnemonic} is not compressed`);
       if (((p & def.mask) >>> 0) !== def.match) bad.push(`${hex(p)}: does not match ${def.mnemonic}`);
       let again = def.match;
-      for (const [name, f] of fieldsOf(def)) again = encodeField(again, f, d[name]);
+      for (const [name, f] of fieldsOf(def)) again = A.encodeField(again, f, d[name]);
       if (again !== p) bad.push(`${hex(p)}: ${def.mnemonic} re-encodes as ${hex(again)}`);
       if (lookup((p | 0xabcd0000) >>> 0) !== def) bad.push(`${hex(p)}: the upper half changes the decode`);
       if (bad.length > 50) break;

@@ -161,7 +161,7 @@ export class Machine implements TrapListener {
     }
     // A timer write can move the next deadline earlier: end the slice so it is recomputed.
     const devices = attachVirtDevices(this.bus, {
-      harts: nHarts, lines, console: opts.console, drives: opts.drives ?? [],
+      harts: nHarts, lines, console: opts.console, drives: this.drives,
       dma: this.ramDma(), mtime: () => this.mtimeTicks(),
       onTimerWritten: () => { if (this.current) this.interp.requestYield(this.current); },
       onPower: (ev) => this.powerEvent(ev), onDeviceError: opts.onDeviceError,
